@@ -1,0 +1,69 @@
+from django.contrib import admin
+
+from .models import GeneratedImage, Generation, ImageFile
+
+# What the API reported is a record, not an input: never edited by hand.
+API_FIELDS = (
+    "job_id",
+    "depicta_id",
+    "resolved_model",
+    "ai_generated",
+    "cost_eur",
+    "balance_eur",
+    "request_id",
+    "submitted_at",
+    "responded_at",
+    "finished_at",
+    "claimed_by",
+)
+
+
+class GeneratedImageInline(admin.TabularInline):
+    model = GeneratedImage
+    extra = 0
+    can_delete = False
+    readonly_fields = ("position", "title", "width", "height", "thumbnail", "thumbnail_2x")
+
+
+@admin.register(Generation)
+class GenerationAdmin(admin.ModelAdmin):
+    list_display = (
+        "created_at",
+        "author",
+        "short_prompt",
+        "model",
+        "status",
+        "cost_eur",
+        "balance_eur",
+    )
+    list_filter = ("status", "model", "author", "image_size", "aspect_ratio")
+    search_fields = ("prompt", "job_id", "depicta_id", "author__username")
+    date_hierarchy = "created_at"
+    readonly_fields = API_FIELDS
+    list_select_related = ("author",)
+    inlines = [GeneratedImageInline]
+
+    @admin.display(description="Prompt")
+    def short_prompt(self, obj: Generation) -> str:
+        return obj.prompt[:80]
+
+
+@admin.register(ImageFile)
+class ImageFileAdmin(admin.ModelAdmin):
+    list_display = ("image", "format", "state", "size_bytes", "sha256", "stored_at")
+    list_filter = ("state", "format")
+    search_fields = ("sha256", "expected_sha256", "image__generation__prompt")
+    # The signed source URL is a secret for its hour and is never shown.
+    exclude = ("source_url",)
+    readonly_fields = (
+        "image",
+        "format",
+        "source_expires_at",
+        "expected_sha256",
+        "expected_size",
+        "storage_name",
+        "sha256",
+        "size_bytes",
+        "attempts",
+        "stored_at",
+    )

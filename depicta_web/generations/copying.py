@@ -1,0 +1,201 @@
+"""Copy every image Depicta returned into our storage before its signed URL dies.
+
+Downloads stream through a spooled temporary file (bounded memory), are hashed on the way
+and compared with the SHA-256 and size Depicta reported. Only a verified file is kept under
+its content-addressed name; an expired URL is re-signed by fetching the job again.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import tempfile
+import time
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.core.files import File
+from django.core.files.storage import default_storage
+from django.utils import timezone
+from PIL import Image
+
+from depicta_web.depicta import DepictaClient, DepictaError
+from depicta_web.depicta.client import DownloadError, redact_url
+from depicta_web.depicta.schema import GenerateResult
+
+from .models import GeneratedImage, Generation, ImageFile, content_path
+
+logger = logging.getLogger(__name__)
+
+DOWNLOAD_ATTEMPTS = 3
+SPOOL_BYTES = 8 * 1024 * 1024
+THUMBNAIL_WIDTHS = (400, 800)
+EXTENSIONS = {"png": "png", "jpeg": "jpg", "webp": "webp"}
+
+
+def images_record(*, generation: Generation, result: GenerateResult) -> None:
+    """Create (or refresh the URLs of) one row per image and format of the result."""
+    for result_image in result.images:
+        image, _ = GeneratedImage.objects.get_or_create(
+            generation=generation,
+            position=result_image.position,
+            defaults={"title": result_image.title[:200]},
+        )
+        for fmt, variant in result_image.variants.items():
+            file, created = ImageFile.objects.get_or_create(
+                image=image,
+                format=fmt,
+                defaults={
+                    "source_url": variant.url,
+                    "source_expires_at": variant.expires_at,
+                    "expected_sha256": variant.hash or "",
+                    "expected_size": variant.size_bytes,
+                },
+            )
+            if not created and file.state != ImageFile.State.STORED:
+                file.source_url = variant.url
+                file.source_expires_at = variant.expires_at
+                file.expected_sha256 = file.expected_sha256 or variant.hash or ""
+                file.expected_size = file.expected_size or variant.size_bytes
+                file.save(
+                    update_fields=[
+                        "source_url",
+                        "source_expires_at",
+                        "expected_sha256",
+                        "expected_size",
+                    ]
+                )
+
+
+def generation_copy(*, generation: Generation, client: DepictaClient) -> None:
+    """Copy every pending file, write thumbnails, and end in done or needs-attention."""
+    files = ImageFile.objects.filter(image__generation=generation).select_related("image")
+    for file in files:
+        if file.state == ImageFile.State.PENDING:
+            file_copy(file=file, generation=generation, client=client)
+    for image in generation.images.prefetch_related("files"):
+        if not image.thumbnail and (original := image.original):
+            thumbnails_write(image=image, original=original)
+    problems = [f for f in files.all() if f.state != ImageFile.State.STORED]
+    if not problems and generation.images.exists():
+        generation.mark_done()
+    else:
+        described = "; ".join(f"{f.format}: {f.error or f.get_state_display()}" for f in problems)
+        generation.mark_needs_attention(
+            described or "Depicta returned no image URL for this generation."
+        )
+
+
+def host_allowed(url: str) -> bool:
+    parts = urlsplit(url)
+    return parts.scheme in ("http", "https") and parts.hostname in settings.DEPICTA_IMAGE_HOSTS
+
+
+def file_copy(*, file: ImageFile, generation: Generation, client: DepictaClient) -> None:
+    if not host_allowed(file.source_url):
+        logger.warning(
+            "refused image download from %s: host not in DEPICTA_IMAGE_HOSTS",
+            redact_url(file.source_url),
+        )
+        _file_fail(file, ImageFile.State.FAILED, "The image URL's host is not allowed.")
+        return
+    last_state, last_error = ImageFile.State.FAILED, ""
+    for attempt in range(DOWNLOAD_ATTEMPTS):
+        file.attempts += 1
+        with tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES) as spool:
+            try:
+                download = client.download(
+                    file.source_url, spool, max_bytes=settings.DEPICTA_MAX_DOWNLOAD_BYTES
+                )
+            except DownloadError as exc:
+                last_state, last_error = ImageFile.State.FAILED, str(exc)
+                if exc.expired and generation.job_id:
+                    _urls_refresh(file, generation, client)
+                time.sleep(0.5 * 2**attempt)
+                continue
+            problem = _verification_problem(file, download.sha256, download.size_bytes)
+            if problem:
+                # Never kept as the original: download once more, then report it.
+                last_state, last_error = ImageFile.State.MISMATCH, problem
+                logger.warning("generation %s %s: %s", generation.pk, file.format, problem)
+                continue
+            spool.seek(0)
+            _store(file, spool, download.sha256, download.size_bytes)
+            return
+    _file_fail(file, last_state, last_error)
+
+
+def _verification_problem(file: ImageFile, sha256: str, size: int) -> str:
+    if file.expected_sha256 and sha256 != file.expected_sha256:
+        return f"SHA-256 {sha256[:12]}… differs from Depicta's {file.expected_sha256[:12]}…"
+    if file.expected_size is not None and size != file.expected_size:
+        return f"{size} bytes arrived; Depicta reported {file.expected_size}"
+    return ""
+
+
+def _store(file: ImageFile, content, sha256: str, size: int) -> None:
+    name = content_path(sha256, EXTENSIONS.get(file.format, file.format))
+    # The same bytes always get the same name: a second copy is never written.
+    if not default_storage.exists(name):
+        default_storage.save(name, File(content, name=name))
+    file.state = ImageFile.State.STORED
+    file.storage_name = name
+    file.sha256 = sha256
+    file.size_bytes = size
+    file.error = ""
+    file.stored_at = timezone.now()
+    file.save(
+        update_fields=[
+            "state",
+            "storage_name",
+            "sha256",
+            "size_bytes",
+            "error",
+            "stored_at",
+            "attempts",
+        ]
+    )
+
+
+def _file_fail(file: ImageFile, state: str, error: str) -> None:
+    file.state = state
+    file.error = error[:500]
+    file.save(update_fields=["state", "error", "attempts"])
+
+
+def _urls_refresh(file: ImageFile, generation: Generation, client: DepictaClient) -> None:
+    """An expired URL: fetch the job again, which carries freshly signed URLs."""
+    try:
+        job = client.get_job(generation.job_id)
+    except DepictaError as exc:
+        logger.warning("generation %s: could not refresh URLs: %s", generation.pk, exc)
+        return
+    if job.result is None:
+        return
+    for result_image in job.result.images:
+        variant = result_image.variants.get(file.format)
+        if result_image.position == file.image.position and variant:
+            file.source_url = variant.url
+            file.source_expires_at = variant.expires_at
+            file.save(update_fields=["source_url", "source_expires_at"])
+
+
+def thumbnails_write(*, image: GeneratedImage, original: ImageFile) -> None:
+    """WebP thumbnails at 1x and 2x grid width; the original's pixel size is recorded too."""
+    with default_storage.open(original.storage_name, "rb") as handle:
+        picture = Image.open(handle)
+        picture.load()
+    image.width, image.height = picture.size
+    names = []
+    for width in THUMBNAIL_WIDTHS:
+        thumb = picture.convert("RGB")
+        thumb.thumbnail((width, width * 4))
+        buffer = io.BytesIO()
+        thumb.save(buffer, "WEBP", quality=80, method=4)
+        name = f"thumbs/{original.sha256[:2]}/{original.sha256}-{width}.webp"
+        if not default_storage.exists(name):
+            buffer.seek(0)
+            default_storage.save(name, File(buffer, name=name))
+        names.append(name)
+    image.thumbnail, image.thumbnail_2x = names
+    image.save(update_fields=["width", "height", "thumbnail", "thumbnail_2x"])

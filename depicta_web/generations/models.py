@@ -1,0 +1,298 @@
+"""A generation is one designer's request to Depicta and everything it produced.
+
+The generation's own persisted status is the source of truth for the pipeline (not the task
+row): every transition is a conditional UPDATE, so running a task twice cannot call the API
+twice or store an image twice.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import uuid
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+
+MONEY = {"max_digits": 14, "decimal_places": 6}
+
+
+def worker_identity() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+class Generation(models.Model):
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        GENERATING = "generating", "Generating"
+        RECOVERING = "recovering", "Recovering"
+        SAVING = "saving", "Saving"
+        DONE = "done", "Done"
+        FAILED = "failed", "Failed"
+        REJECTED = "rejected", "Rejected"
+        NEEDS_ATTENTION = "needs_attention", "Needs attention"
+
+    FINAL_STATUSES = frozenset(
+        {Status.DONE, Status.FAILED, Status.REJECTED, Status.NEEDS_ATTENTION}
+    )
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="generations"
+    )
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="remixes"
+    )
+
+    prompt = models.TextField()
+    model = models.CharField(max_length=100, help_text="The model as requested.")
+    aspect_ratio = models.CharField(max_length=8, blank=True)
+    image_size = models.CharField(max_length=8, blank=True)
+    strictness = models.CharField(
+        max_length=16, blank=True, help_text="Empty: the account's default."
+    )
+    reference_images = models.JSONField(default=list, blank=True)
+
+    status = models.CharField(max_length=20, choices=Status, default=Status.QUEUED, db_index=True)
+    error_code = models.CharField(max_length=64, blank=True)
+    error_message = models.TextField(blank=True)
+    request_id = models.CharField(max_length=128, blank=True)
+
+    job_id = models.CharField(
+        max_length=64, blank=True, db_index=True, help_text="Depicta's job id (X-Depicta-Job-Id)."
+    )
+    depicta_id = models.CharField(max_length=64, blank=True)
+    resolved_model = models.CharField(max_length=100, blank=True)
+    ai_generated = models.BooleanField(default=True)
+    estimated_cost_eur = models.DecimalField(**MONEY, null=True, blank=True)
+    cost_eur = models.DecimalField(**MONEY, null=True, blank=True)
+    balance_eur = models.DecimalField(
+        **MONEY, null=True, blank=True, help_text="Balance Depicta reported after this charge."
+    )
+
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    responded_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    submit_attempts = models.PositiveSmallIntegerField(default=0)
+    claimed_by = models.CharField(
+        max_length=120, blank=True, help_text="host:pid of the worker that sent the request."
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["-created_at", "-id"], name="generation_newest")]
+
+    def __str__(self) -> str:
+        return f"{self.prompt[:60]} ({self.get_status_display()})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("generations:detail", args=[self.pk])
+
+    @property
+    def is_final(self) -> bool:
+        return self.status in self.FINAL_STATUSES
+
+    @property
+    def version(self) -> str:
+        """Changes whenever the card would look different; the poll view compares it."""
+        return str(int(self.updated_at.timestamp() * 1_000_000))
+
+    @property
+    def cover(self) -> GeneratedImage | None:
+        images = list(self.images.all())
+        return images[0] if images else None
+
+    # --- transitions: conditional UPDATEs, so two workers cannot both win one ---------------
+    def _move(self, *, allowed: tuple[str, ...], to: str, **fields: object) -> bool:
+        now = timezone.now()
+        changes = {"status": to, "updated_at": now, **fields}
+        if to in self.FINAL_STATUSES:
+            changes.setdefault("finished_at", now)
+        won = Generation.objects.filter(pk=self.pk, status__in=allowed).update(**changes) == 1
+        if won:
+            for name, value in changes.items():
+                setattr(self, name, value)
+        return won
+
+    def claim_for_submit(self) -> bool:
+        """queued → generating. Committed before the API call: a generation seen in
+        `generating` may have reached Depicta and must never be blindly resubmitted."""
+        return self._move(
+            allowed=(self.Status.QUEUED,),
+            to=self.Status.GENERATING,
+            submitted_at=timezone.now(),
+            submit_attempts=self.submit_attempts + 1,
+            claimed_by=worker_identity(),
+        )
+
+    def record_job_id(self, job_id: str) -> None:
+        Generation.objects.filter(pk=self.pk, job_id="").update(
+            job_id=job_id, updated_at=timezone.now()
+        )
+        self.job_id = self.job_id or job_id
+
+    def mark_recovering(self, reason: str) -> bool:
+        return self._move(
+            allowed=(self.Status.GENERATING, self.Status.RECOVERING),
+            to=self.Status.RECOVERING,
+            error_message=reason,
+            claimed_by=worker_identity(),
+        )
+
+    def mark_saving(
+        self,
+        *,
+        depicta_id: str,
+        resolved_model: str,
+        cost_eur: Decimal | None,
+        balance_eur: Decimal | None,
+        ai_generated: bool,
+    ) -> bool:
+        return self._move(
+            allowed=(self.Status.GENERATING, self.Status.RECOVERING),
+            to=self.Status.SAVING,
+            depicta_id=depicta_id,
+            resolved_model=resolved_model,
+            cost_eur=cost_eur,
+            balance_eur=balance_eur,
+            ai_generated=ai_generated,
+            responded_at=timezone.now(),
+            error_code="",
+            error_message="",
+        )
+
+    def mark_done(self) -> bool:
+        return self._move(allowed=(self.Status.SAVING,), to=self.Status.DONE)
+
+    def mark_needs_attention(self, message: str) -> bool:
+        return self._move(
+            allowed=(self.Status.SAVING,), to=self.Status.NEEDS_ATTENTION, error_message=message
+        )
+
+    def mark_failed(
+        self, *, code: str, message: str, request_id: str = "", rejected: bool = False
+    ) -> bool:
+        return self._move(
+            allowed=(self.Status.QUEUED, self.Status.GENERATING, self.Status.RECOVERING),
+            to=self.Status.REJECTED if rejected else self.Status.FAILED,
+            error_code=code,
+            error_message=message,
+            request_id=request_id or "",
+        )
+
+    def requeue(self, reason: str) -> bool:
+        """Back to the queue: only when Depicta is known not to have accepted the request."""
+        return self._move(
+            allowed=(self.Status.GENERATING, self.Status.RECOVERING),
+            to=self.Status.QUEUED,
+            error_message=reason,
+        )
+
+
+def content_path(sha256: str, extension: str) -> str:
+    """Content-addressed: a name never changes, so files can be cached for a year."""
+    return f"originals/{sha256[:2]}/{sha256}.{extension}"
+
+
+class GeneratedImage(models.Model):
+    """One picture of a generation (most have one; the data model allows several)."""
+
+    generation = models.ForeignKey(Generation, on_delete=models.CASCADE, related_name="images")
+    position = models.PositiveSmallIntegerField(default=1)
+    title = models.CharField(max_length=200, blank=True)
+    width = models.PositiveIntegerField(null=True, blank=True)
+    height = models.PositiveIntegerField(null=True, blank=True)
+    thumbnail = models.CharField(max_length=200, blank=True, help_text="WebP, storage name.")
+    thumbnail_2x = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["generation", "position"], name="one_image_per_position"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.generation_id} #{self.position}"
+
+    def file_for(self, fmt: str) -> ImageFile | None:
+        return next((f for f in self.files.all() if f.format == fmt), None)
+
+    @property
+    def original(self) -> ImageFile | None:
+        """The file a designer means by "the image": the PNG, else whatever was stored."""
+        files = [f for f in self.files.all() if f.is_stored]
+        return next((f for f in files if f.format == "png"), files[0] if files else None)
+
+
+class ImageFile(models.Model):
+    """One format (png/jpeg/webp) of one image: where Depicta offered it, and our copy."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", "Waiting to copy"
+        STORED = "stored", "Stored"
+        MISMATCH = "mismatch", "Failed verification"
+        FAILED = "failed", "Could not copy"
+
+    image = models.ForeignKey(GeneratedImage, on_delete=models.CASCADE, related_name="files")
+    format = models.CharField(max_length=8)
+    # The signed URL is a secret for its hour: never rendered, never logged.
+    source_url = models.TextField(blank=True)
+    source_expires_at = models.DateTimeField(null=True, blank=True)
+    expected_sha256 = models.CharField(max_length=64, blank=True)
+    expected_size = models.PositiveBigIntegerField(null=True, blank=True)
+
+    state = models.CharField(max_length=12, choices=State, default=State.PENDING)
+    storage_name = models.CharField(max_length=200, blank=True)
+    sha256 = models.CharField(max_length=64, blank=True)
+    size_bytes = models.PositiveBigIntegerField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    error = models.TextField(blank=True)
+    stored_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["image", "format"]
+        constraints = [
+            models.UniqueConstraint(fields=["image", "format"], name="one_file_per_format"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.image} {self.format}"
+
+    @property
+    def is_stored(self) -> bool:
+        return self.state == self.State.STORED
+
+    @property
+    def hash_verified(self) -> bool | None:
+        """True: matches what Depicta reported; False: it did not; None: nothing reported."""
+        if not self.expected_sha256 or not self.sha256:
+            return None
+        return self.sha256 == self.expected_sha256
+
+    @property
+    def mime(self) -> str:
+        return {"png": "image/png", "jpeg": "image/jpeg", "webp": "image/webp"}.get(
+            self.format, "application/octet-stream"
+        )
+
+
+class ApiSlot(models.Model):
+    """One of DEPICTA_MAX_IN_FLIGHT permits to have a generate request in flight.
+
+    Shared by every worker process through the database, so the cap holds however many
+    workers run; a lease frees the slot of a worker that died holding it.
+    """
+
+    number = models.PositiveSmallIntegerField(primary_key=True)
+    holder = models.UUIDField(null=True, blank=True)
+    leased_until = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"slot {self.number}: {self.holder or 'free'}"

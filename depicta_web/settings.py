@@ -1,0 +1,213 @@
+"""depicta-web settings: one file, driven by the environment, failing loudly on bad values.
+
+Laptop defaults need nothing set: SQLite under var/, media under var/media/, and the bundled
+Depicta sandbox as the API whenever DEPICTA_API_KEY is empty. DEBUG=false selects the
+production profile (see docs/deploy.md).
+"""
+
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+from django.utils.csp import CSP
+
+from depicta_web.lib.env import env_bool, env_float, env_int, env_list, env_str
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+VAR_DIR = Path(env_str("DEPICTA_VAR_DIR") or BASE_DIR / "var")
+VAR_DIR.mkdir(parents=True, exist_ok=True)  # SQLite files and local media live here
+
+DEBUG = env_bool("DEBUG", True)
+SECRET_KEY = env_str("SECRET_KEY")
+if not SECRET_KEY:
+    if not DEBUG:
+        raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is false")
+    SECRET_KEY = "django-insecure-laptop-only-key-never-used-in-production"  # noqa: S105
+
+PORT = env_int("PORT", 8000, minimum=1)
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
+CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "django_htmx",
+    "django_tasks_db",
+    "depicta_web.accounts",
+    "depicta_web.sandbox",
+    "depicta_web.generations",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+]
+
+ROOT_URLCONF = "depicta_web.urls"
+WSGI_APPLICATION = "depicta_web.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.csp",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "depicta_web.generations.context_processors.balance",
+            ],
+        },
+    },
+]
+
+
+# SQLite in WAL mode with IMMEDIATE transactions lets the web server, several workers and the
+# sandbox write at once without "database is locked" errors. The sandbox keeps its own
+# database, as the real Depicta keeps its own state: the app never reads the peer's tables.
+def _database(url_variable: str, sqlite_name: str) -> dict:
+    url = env_str(url_variable)
+    if url:
+        config = dj_database_url.parse(url, conn_max_age=env_int("CONN_MAX_AGE", 60, minimum=0))
+    else:
+        config = {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": VAR_DIR / f"{sqlite_name}.sqlite3",
+        }
+    if config["ENGINE"].endswith("sqlite3"):
+        config["OPTIONS"] = {
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 30,
+        }
+        config["TEST"] = {"NAME": VAR_DIR / f"test-{sqlite_name}.sqlite3"}
+    return config
+
+
+DATABASES = {
+    "default": _database("DATABASE_URL", "db"),
+    "sandbox": _database("DEPICTA_SANDBOX_DATABASE_URL", "sandbox"),
+}
+DATABASE_ROUTERS = ["depicta_web.sandbox.routers.SandboxRouter"]
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+]
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "generations:index"
+LOGOUT_REDIRECT_URL = "login"
+
+LANGUAGE_CODE = "en"
+TIME_ZONE = env_str("TIME_ZONE") or "UTC"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+STATIC_ROOT = VAR_DIR / "staticfiles"
+MEDIA_URL = "media/"
+MEDIA_ROOT = Path(env_str("MEDIA_ROOT") or VAR_DIR / "media")
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": (
+            "django.contrib.staticfiles.storage.StaticFilesStorage"
+            if DEBUG
+            else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        )
+    },
+}
+
+# htmx's own inline indicator styles are turned off (see base.html), so no 'unsafe-inline'.
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF, CSP.NONCE],
+    "style-src": [CSP.SELF],
+    "img-src": [CSP.SELF, "data:"],
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.NONE],
+    "frame-ancestors": [CSP.NONE],
+    "form-action": [CSP.SELF],
+}
+X_FRAME_OPTIONS = "DENY"
+SESSION_COOKIE_HTTPONLY = True
+if not DEBUG:
+    SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000, minimum=0)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = True
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# --- Depicta -------------------------------------------------------------------------------
+DEPICTA_SANDBOX_KEYS = env_list(
+    "DEPICTA_SANDBOX_KEYS", ["dpct_sandbox_laptop_key_0000000000000000000000000"]
+)
+DEPICTA_API_KEY = env_str("DEPICTA_API_KEY")
+# With no key the app talks to its own sandbox, mounted under /sandbox/ of this server.
+DEPICTA_SANDBOX_ENABLED = env_bool("DEPICTA_SANDBOX_ENABLED", not DEPICTA_API_KEY)
+DEPICTA_USES_SANDBOX = not DEPICTA_API_KEY
+DEPICTA_BASE_URL = env_str("DEPICTA_BASE_URL") or (
+    f"http://127.0.0.1:{PORT}/sandbox" if DEPICTA_USES_SANDBOX else "https://api.depicta.ai"
+)
+if DEPICTA_USES_SANDBOX:
+    if not DEPICTA_SANDBOX_KEYS:
+        raise ImproperlyConfigured("DEPICTA_SANDBOX_KEYS is empty and no DEPICTA_API_KEY is set")
+    DEPICTA_API_KEY = DEPICTA_SANDBOX_KEYS[0]
+# Image URLs are fetched only from these hosts; anything else is refused and logged.
+DEPICTA_IMAGE_HOSTS = env_list(
+    "DEPICTA_IMAGE_HOSTS",
+    sorted({urlsplit(DEPICTA_BASE_URL).hostname or "", "images.depicta.ai"} - {""}),
+)
+DEPICTA_TIMEOUT_SECONDS = env_float("DEPICTA_TIMEOUT_SECONDS", 120.0, minimum=1)
+DEPICTA_MODELS_CACHE_SECONDS = env_int("DEPICTA_MODELS_CACHE_SECONDS", 300, minimum=0)
+DEPICTA_MAX_DOWNLOAD_BYTES = env_int("DEPICTA_MAX_DOWNLOAD_BYTES", 200 * 1024 * 1024, minimum=1)
+# Depicta allows 10 concurrent requests per key; make run starts this many workers.
+DEPICTA_MAX_IN_FLIGHT = env_int("DEPICTA_MAX_IN_FLIGHT", 10, minimum=1)
+DEPICTA_POLL_SECONDS = env_float("DEPICTA_POLL_SECONDS", 1.0, minimum=0.2)
+
+# --- The sandbox (a peer: it reads only these settings) ------------------------------------
+DEPICTA_SANDBOX_URL_TTL_SECONDS = env_int("DEPICTA_SANDBOX_URL_TTL_SECONDS", 3600, minimum=0)
+DEPICTA_SANDBOX_FAULTS_ENABLED = env_bool("DEPICTA_SANDBOX_FAULTS_ENABLED", DEBUG)
+DEPICTA_SANDBOX_FAULTS = env_str("DEPICTA_SANDBOX_FAULTS")
+DEPICTA_SANDBOX_START_BALANCE = env_str("DEPICTA_SANDBOX_START_BALANCE") or "25.000000"
+DEPICTA_SANDBOX_STATE_DIR = VAR_DIR / "sandbox"
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": "WARNING"},
+    "loggers": {
+        "depicta_web": {"level": env_str("LOG_LEVEL") or "INFO", "propagate": True},
+        # httpx logs full request URLs at INFO, and signed image URLs carry their token.
+        "httpx": {"level": "WARNING"},
+        "httpcore": {"level": "WARNING"},
+    },
+}

@@ -1,0 +1,140 @@
+"""The sandbox's pictures: the right size, the same every time, and different per prompt."""
+
+import io
+import random
+
+import pytest
+from PIL import Image, ImageChops, ImageStat
+
+from depicta_web.sandbox.render import (
+    ASPECT_RATIOS,
+    LONG_EDGE,
+    encode,
+    pixel_size,
+    plan_scene,
+    render_image,
+)
+
+ARGS = {"prompt": "a lighthouse on a cliff", "model": "flux", "aspect_ratio": "21:9"}
+
+
+def render(**overrides: str) -> Image.Image:
+    return render_image(**{**ARGS, "image_size": "1K", **overrides})
+
+
+@pytest.mark.parametrize("image_size", sorted(LONG_EDGE))
+@pytest.mark.parametrize("aspect_ratio", sorted(ASPECT_RATIOS))
+def test_pixel_size_follows_the_ratio_with_the_long_edge_fixed(aspect_ratio, image_size):
+    width, height = pixel_size(aspect_ratio, image_size)
+    ratio_w, ratio_h = ASPECT_RATIOS[aspect_ratio]
+    assert max(width, height) == LONG_EDGE[image_size]
+    assert width % 8 == 0
+    assert height % 8 == 0
+    assert (width >= height) == (ratio_w >= ratio_h)
+    # Rounding to a multiple of 8 moves the short edge by at most 4 pixels.
+    exact_short = LONG_EDGE[image_size] * min(ratio_w, ratio_h) / max(ratio_w, ratio_h)
+    assert abs(min(width, height) - exact_short) <= 4
+
+
+@pytest.mark.parametrize(
+    ("aspect_ratio", "image_size", "expected"),
+    [
+        ("1:1", "1K", (1024, 1024)),
+        ("16:9", "1K", (1024, 576)),
+        ("9:16", "2K", (1152, 2048)),
+        ("2:3", "1K", (680, 1024)),
+        ("21:9", "4K", (4096, 1752)),
+    ],
+)
+def test_pixel_size_known_values(aspect_ratio, image_size, expected):
+    assert pixel_size(aspect_ratio, image_size) == expected
+
+
+@pytest.mark.parametrize(("aspect_ratio", "image_size"), [("7:5", "1K"), ("1:1", "8K"), ("", "")])
+def test_pixel_size_refuses_what_depicta_does_not_offer(aspect_ratio, image_size):
+    with pytest.raises(ValueError, match="unknown"):
+        pixel_size(aspect_ratio, image_size)
+
+
+def test_render_gives_an_rgb_picture_of_the_promised_size():
+    image = render()
+    assert image.mode == "RGB"
+    assert image.size == pixel_size("21:9", "1K")
+
+
+def test_one_2k_render_has_the_2k_size():
+    image = render_image(prompt="snowy peaks", model="flux", aspect_ratio="4:5", image_size="2K")
+    assert image.size == (1640, 2048)
+
+
+def test_same_arguments_give_identical_pixels():
+    assert render().tobytes() == render().tobytes()
+
+
+@pytest.mark.parametrize("change", [{"prompt": "a lighthouse on a hill"}, {"model": "flux-budget"}])
+def test_different_arguments_give_different_pixels(change):
+    assert render().tobytes() != render(**change).tobytes()
+
+
+def test_global_random_state_is_neither_used_nor_disturbed():
+    random.seed(1)
+    state = random.getstate()
+    first = render()
+    assert random.getstate() == state
+    random.seed(2)
+    assert render().tobytes() == first.tobytes()
+
+
+def test_pictures_are_not_flat():
+    image = render()
+    # Thousands of colours and real contrast: a gradient sky, silhouettes, grain.
+    assert image.getcolors(maxcolors=2000) is None
+    assert min(ImageStat.Stat(image).stddev) > 10
+
+
+def test_different_prompts_give_visibly_different_scenes():
+    prompts = ["a red fox", "portrait of a cat", "rolling hills", "a bowl of fruit"]
+    images = [render(prompt=prompt) for prompt in prompts]
+    for index, image in enumerate(images):
+        for other in images[index + 1 :]:
+            difference = ImageStat.Stat(ImageChops.difference(image, other)).mean
+            assert sum(difference) / 3 > 10  # well beyond grain, which is a few levels
+
+
+@pytest.mark.parametrize(
+    ("prompt", "mood", "terrain"),
+    [
+        ("a lighthouse by the sea at night", "night", "waves"),
+        ("sunset over the mountains", "sunset", "mountains"),
+        ("a pine forest in the morning", "day", "forest"),
+        ("neon city skyline", None, "city"),
+        ("desert dunes at dawn", "sunset", "dunes"),
+    ],
+)
+def test_words_in_the_prompt_steer_the_scene(prompt, mood, terrain):
+    for seed in range(5):
+        scene = plan_scene(prompt, random.Random(seed))
+        assert scene.terrain == terrain
+        if mood:
+            assert scene.mood == mood
+
+
+@pytest.mark.parametrize(
+    ("fmt", "pil_format"), [("png", "PNG"), ("jpeg", "JPEG"), ("webp", "WEBP"), ("JPG", "JPEG")]
+)
+def test_encode_writes_the_named_format(fmt, pil_format):
+    image = render()
+    decoded = Image.open(io.BytesIO(encode(image, fmt)))
+    assert decoded.format == pil_format
+    assert decoded.size == image.size
+
+
+def test_png_is_lossless():
+    image = render()
+    decoded = Image.open(io.BytesIO(encode(image, "png"))).convert("RGB")
+    assert decoded.tobytes() == image.tobytes()
+
+
+def test_encode_refuses_other_formats():
+    with pytest.raises(ValueError, match="unsupported format"):
+        encode(render(), "gif")
