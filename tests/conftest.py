@@ -59,6 +59,14 @@ def sandbox_jobs_total(depicta):
     return lambda: depicta.list_jobs(limit=1).total
 
 
+@pytest.fixture
+def sandbox_balance(sandbox, settings):
+    """The sandbox account's balance in EUR, read from its own books (not from our app)."""
+    from depicta_web.sandbox.accounts import account_for_key
+
+    return lambda: account_for_key(settings.DEPICTA_API_KEY).balance_eur
+
+
 def generation_make(
     author, *, model: str, prompt: str = "A lighthouse on a cliff at dusk", **params
 ):

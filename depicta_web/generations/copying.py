@@ -22,6 +22,7 @@ from PIL import Image
 from depicta_web.depicta import DepictaClient, DepictaError
 from depicta_web.depicta.client import DownloadError, redact_url
 from depicta_web.depicta.schema import GenerateResult
+from depicta_web.lib.provenance import read_provenance
 
 from .models import GeneratedImage, Generation, ImageFile, content_path
 
@@ -120,6 +121,8 @@ def file_copy(*, file: ImageFile, generation: Generation, client: DepictaClient)
                 logger.warning("generation %s %s: %s", generation.pk, file.format, problem)
                 continue
             spool.seek(0)
+            file.provenance = read_provenance(spool.read(), file.mime).to_json()
+            spool.seek(0)
             _store(file, spool, download.sha256, download.size_bytes)
             return
     _file_fail(file, last_state, last_error)
@@ -146,6 +149,7 @@ def _store(file: ImageFile, content, sha256: str, size: int) -> None:
     file.stored_at = timezone.now()
     file.save(
         update_fields=[
+            "provenance",
             "state",
             "storage_name",
             "sha256",

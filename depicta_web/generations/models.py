@@ -255,6 +255,8 @@ class ImageFile(models.Model):
     attempts = models.PositiveSmallIntegerField(default=0)
     error = models.TextField(blank=True)
     stored_at = models.DateTimeField(null=True, blank=True)
+    # What the file's C2PA Content Credentials said when it was copied (lib/provenance.py).
+    provenance = models.JSONField(default=dict, blank=True)
 
     class Meta:
         ordering = ["image", "format"]
@@ -275,6 +277,10 @@ class ImageFile(models.Model):
         if not self.expected_sha256 or not self.sha256:
             return None
         return self.sha256 == self.expected_sha256
+
+    @property
+    def provenance_valid(self) -> bool:
+        return self.provenance.get("validation", "").startswith("valid")
 
     @property
     def mime(self) -> str:

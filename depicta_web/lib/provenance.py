@@ -75,6 +75,20 @@ class Provenance:
     def is_trusted(self) -> bool:
         return self.validation == VALID
 
+    def to_json(self) -> dict[str, Any]:
+        """A JSON-safe copy for storing beside the file it describes."""
+        return {
+            "present": self.present,
+            "generator": self.generator,
+            "action": self.action,
+            "model": self.model,
+            "signer": self.signer,
+            "signed_at": self.signed_at.isoformat() if self.signed_at else None,
+            "ai_generated": self.ai_generated,
+            "validation": self.validation,
+            "errors": list(self.errors),
+        }
+
 
 def read_provenance(
     data: bytes | Path, mime: str, *, extra_trust_anchors: str | None = None

@@ -1,0 +1,65 @@
+"""API keys to accounts. Keys are compared in constant time and stored only as SHA-256."""
+
+import hashlib
+from decimal import Decimal, InvalidOperation
+
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+from django.http import HttpRequest
+from django.utils.crypto import constant_time_compare
+
+from depicta_web.depicta.schema import MONEY_PLACES
+
+from .errors import SandboxError
+from .models import SandboxAccount
+
+
+def key_digest(key: str) -> str:
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+def key_hint(key: str) -> str:
+    """Enough to tell keys apart in the admin, never enough to use one."""
+    return f"{key[:5]}…{key[-4:]}" if len(key) > 12 else "dpct_…"
+
+
+def key_is_accepted(key: str) -> bool:
+    return any(constant_time_compare(key, known) for known in settings.DEPICTA_SANDBOX_KEYS)
+
+
+def start_balance() -> Decimal:
+    raw = settings.DEPICTA_SANDBOX_START_BALANCE
+    try:
+        return Decimal(raw).quantize(MONEY_PLACES)
+    except InvalidOperation:
+        raise ImproperlyConfigured(
+            f"DEPICTA_SANDBOX_START_BALANCE must be a decimal amount, not {raw!r}"
+        ) from None
+
+
+def account_for_key(key: str) -> SandboxAccount:
+    """The key's account, opened with the start balance on first use."""
+    account, _ = SandboxAccount.objects.get_or_create(
+        key_digest=key_digest(key),
+        defaults={"key_hint": key_hint(key), "balance_eur": start_balance()},
+    )
+    return account
+
+
+def account_from_request(request: HttpRequest) -> SandboxAccount:
+    """The account of the request's `Authorization: Bearer` key; 401 `auth_invalid` otherwise."""
+    scheme, _, key = request.headers.get("Authorization", "").partition(" ")
+    key = key.strip()
+    if scheme.lower() != "bearer" or not key:
+        raise SandboxError(
+            "auth_invalid",
+            "Send your API key as 'Authorization: Bearer dpct_...'.",
+            headers={"WWW-Authenticate": "Bearer"},
+        )
+    if not key_is_accepted(key):
+        raise SandboxError(
+            "auth_invalid",
+            "The API key is invalid or inactive.",
+            headers={"WWW-Authenticate": "Bearer"},
+        )
+    return account_for_key(key)

@@ -1,0 +1,81 @@
+"""Credit: balance tiers and holds at submit, settlement at completion, top-ups.
+
+The balance the tiers look at is the available balance: the account's balance minus the holds
+of its running jobs. A hold is the job's `hold_eur`; it stops counting once the job is final,
+so a failed job is never charged and a completed one is charged its actual cost instead.
+"""
+
+from decimal import Decimal
+
+from django.db import transaction
+from django.db.models import F
+
+from depicta_web.depicta.schema import MONEY_PLACES, format_money
+
+from .catalogue import ImageModel, size_at_most
+from .errors import SandboxError
+from .models import SandboxAccount, SandboxJob
+from .routers import SANDBOX_DB
+
+ALL_MODELS_FROM = Decimal("0.50")
+ANY_MODEL_FROM = Decimal("0.01")
+LOW_BALANCE_MAX_SIZE = "2K"
+
+
+def credit_check(
+    *, account: SandboxAccount, model: ImageModel, image_size: str, hold: Decimal
+) -> None:
+    """Raise 402 `credit_insufficient` unless the available balance allows this hold.
+
+    Call inside the transaction that creates the job, so two requests cannot spend one euro.
+    """
+    available = account.available_eur()
+    details = {
+        "available_eur": format_money(available),
+        "hold_eur": format_money(hold),
+        "model": model.id,
+        "image_size": image_size,
+    }
+    if available < ANY_MODEL_FROM:
+        message = f"The available balance (EUR {format_money(available)}) is below EUR 0.01."
+    elif available < ALL_MODELS_FROM and not model.budget:
+        message = (
+            f"With less than EUR 0.50 available (EUR {format_money(available)}), only budget "
+            f"models can be used; {model.id} is not one."
+        )
+    elif available < ALL_MODELS_FROM and not size_at_most(image_size, LOW_BALANCE_MAX_SIZE):
+        message = (
+            f"With less than EUR 0.50 available (EUR {format_money(available)}), images are "
+            f"limited to {LOW_BALANCE_MAX_SIZE}."
+        )
+    elif available < hold:
+        message = (
+            f"The available balance (EUR {format_money(available)}) is below the estimated "
+            f"cost of this image (EUR {format_money(hold)})."
+        )
+    else:
+        return
+    raise SandboxError("credit_insufficient", message, details=details)
+
+
+def credit_settle(*, job: SandboxJob, cost: Decimal) -> SandboxJob:
+    """Charge the actual cost and complete the job in one transaction; the hold lapses."""
+    cost = min(cost, job.hold_eur).quantize(MONEY_PLACES)
+    with transaction.atomic(using=SANDBOX_DB):
+        SandboxAccount.objects.filter(pk=job.account_id).update(balance_eur=F("balance_eur") - cost)
+        balance = SandboxAccount.objects.values_list("balance_eur", flat=True).get(
+            pk=job.account_id
+        )
+        job.mark_completed(cost_eur=cost, balance_eur=balance)
+    return job
+
+
+def credit_topup(*, account: SandboxAccount, amount: Decimal) -> Decimal:
+    """Add `amount` EUR; returns the new balance."""
+    if amount <= 0:
+        raise ValueError("a top-up must be a positive amount")
+    amount = amount.quantize(MONEY_PLACES)
+    with transaction.atomic(using=SANDBOX_DB):
+        SandboxAccount.objects.filter(pk=account.pk).update(balance_eur=F("balance_eur") + amount)
+        account.refresh_from_db(fields=["balance_eur"])
+    return account.balance_eur
