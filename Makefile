@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test test-fast sandbox lint format bench chromium clean
+.PHONY: run test test-postgres test-fast sandbox lint format bench chromium clean
 
 $(STAMP): pyproject.toml .python-version
 	@python_bin=$$(scripts/find-python) || exit 1; \
@@ -35,6 +35,10 @@ test: $(STAMP) chromium
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/pytest
+
+# The whole suite again on a throwaway PostgreSQL server on loopback (installed when missing).
+test-postgres: $(STAMP) chromium
+	.ci/with-postgres $(VENV)/bin/pytest
 
 test-fast: $(STAMP)
 	$(VENV)/bin/pytest -m "not e2e"

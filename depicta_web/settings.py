@@ -5,6 +5,7 @@ Depicta sandbox as the API whenever DEPICTA_API_KEY is empty. DEBUG=false select
 production profile (see docs/deploy.md).
 """
 
+import os
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -43,6 +44,9 @@ INSTALLED_APPS = [
     "depicta_web.accounts",
     "depicta_web.sandbox",
     "depicta_web.generations",
+    "depicta_web.gallery",
+    "depicta_web.spend",
+    "depicta_web.throttle",
 ]
 
 MIDDLEWARE = [
@@ -52,6 +56,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "depicta_web.throttle.middleware.LoginThrottleMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
@@ -72,7 +77,8 @@ TEMPLATES = [
                 "django.template.context_processors.csp",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "depicta_web.generations.context_processors.balance",
+                "depicta_web.spend.context_processors.balance",
+                "depicta_web.spend.context_processors.spend_warnings",
             ],
         },
     },
@@ -97,7 +103,8 @@ def _database(url_variable: str, sqlite_name: str) -> dict:
             "transaction_mode": "IMMEDIATE",
             "timeout": 30,
         }
-        config["TEST"] = {"NAME": VAR_DIR / f"test-{sqlite_name}.sqlite3"}
+        # A file per test run (worker processes are handed its path), so runs never collide.
+        config["TEST"] = {"NAME": VAR_DIR / f"test-{sqlite_name}-{os.getpid()}.sqlite3"}
     return config
 
 
@@ -132,8 +139,32 @@ STATIC_ROOT = VAR_DIR / "staticfiles"
 STATIC_ROOT.mkdir(exist_ok=True)  # whitenoise serves from here once collectstatic has run
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT") or VAR_DIR / "media")
+# Media (originals, thumbnails): local files, or an S3-compatible bucket (django-storages).
+# S3 credentials are read by boto3 from its usual sources (AWS_ACCESS_KEY_ID and
+# AWS_SECRET_ACCESS_KEY, a profile, an instance role), never copied into settings. Files are
+# always served through the media view to logged-in users: no bucket URL reaches a browser.
+MEDIA_STORAGE = env_str("MEDIA_STORAGE") or "filesystem"
+if MEDIA_STORAGE == "filesystem":
+    _media_storage: dict = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+elif MEDIA_STORAGE == "s3":
+    if not env_str("AWS_STORAGE_BUCKET_NAME"):
+        raise ImproperlyConfigured("MEDIA_STORAGE=s3 needs AWS_STORAGE_BUCKET_NAME")
+    _media_storage = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": env_str("AWS_STORAGE_BUCKET_NAME"),
+            "endpoint_url": env_str("AWS_S3_ENDPOINT_URL") or None,
+            "region_name": env_str("AWS_S3_REGION_NAME") or None,
+            "location": env_str("AWS_LOCATION"),
+            "default_acl": None,  # the bucket stays private; objects inherit its policy
+            "querystring_auth": True,  # were a URL ever built, it would be short-lived
+            "file_overwrite": True,  # names are content hashes: same name, same bytes
+        },
+    }
+else:
+    raise ImproperlyConfigured(f"MEDIA_STORAGE must be filesystem or s3, not {MEDIA_STORAGE!r}")
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": _media_storage,
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
@@ -156,6 +187,18 @@ SECURE_CSP = {
 }
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+# Failed log-ins (depicta_web.throttle): per username and per client address, in the database
+# so every web process counts the same attempts.
+LOGIN_THROTTLE_WINDOW_SECONDS = env_int("LOGIN_THROTTLE_WINDOW_SECONDS", 900, minimum=1)
+LOGIN_THROTTLE_PER_USERNAME = env_int("LOGIN_THROTTLE_PER_USERNAME", 5, minimum=1)
+LOGIN_THROTTLE_PER_ADDRESS = env_int("LOGIN_THROTTLE_PER_ADDRESS", 20, minimum=1)
+# Behind a reverse proxy every request comes from the proxy: name the header it sets to the
+# client's address (e.g. X-Real-IP), which it must overwrite. Empty: the connection's address.
+CLIENT_IP_HEADER = env_str("CLIENT_IP_HEADER")
 if not DEBUG:
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
     SESSION_COOKIE_SECURE = True
@@ -188,14 +231,32 @@ DEPICTA_IMAGE_HOSTS = env_list(
 DEPICTA_TIMEOUT_SECONDS = env_float("DEPICTA_TIMEOUT_SECONDS", 120.0, minimum=1)
 DEPICTA_MODELS_CACHE_SECONDS = env_int("DEPICTA_MODELS_CACHE_SECONDS", 300, minimum=0)
 DEPICTA_MAX_DOWNLOAD_BYTES = env_int("DEPICTA_MAX_DOWNLOAD_BYTES", 200 * 1024 * 1024, minimum=1)
+# Image URLs resolving to private, loopback or link-local addresses are refused, except when
+# the API is a sandbox (its key is one of DEPICTA_SANDBOX_KEYS), which serves from loopback.
+DEPICTA_IMAGE_ALLOW_PRIVATE = env_bool(
+    "DEPICTA_IMAGE_ALLOW_PRIVATE", DEPICTA_API_KEY in DEPICTA_SANDBOX_KEYS
+)
+# Pillow refuses to decode pictures with more pixels than this (a decompression bomb).
+DEPICTA_MAX_IMAGE_PIXELS = env_int("DEPICTA_MAX_IMAGE_PIXELS", 64 * 1024 * 1024, minimum=1)
 # Depicta allows 10 concurrent requests per key; make run starts this many workers.
 DEPICTA_MAX_IN_FLIGHT = env_int("DEPICTA_MAX_IN_FLIGHT", 10, minimum=1)
 DEPICTA_POLL_SECONDS = env_float("DEPICTA_POLL_SECONDS", 1.0, minimum=0.2)
+# A queued or saving generation untouched this long, with no task waiting for it, is stuck.
+DEPICTA_SWEEP_STUCK_SECONDS = env_float("DEPICTA_SWEEP_STUCK_SECONDS", 30.0, minimum=1)
+# How long recovery keeps looking for a job Depicta is still working on before giving up.
+DEPICTA_RECOVERY_GIVE_UP_SECONDS = env_float("DEPICTA_RECOVERY_GIVE_UP_SECONDS", 7200.0, minimum=1)
+
+# --- Gallery -------------------------------------------------------------------------------
+# Days an image stays in the trash before `manage.py gallery_purge` deletes it for good.
+GALLERY_TRASH_DAYS = env_int("GALLERY_TRASH_DAYS", 30, minimum=1)
 
 # --- The sandbox (a peer: it reads only these settings) ------------------------------------
 DEPICTA_SANDBOX_URL_TTL_SECONDS = env_int("DEPICTA_SANDBOX_URL_TTL_SECONDS", 3600, minimum=0)
 DEPICTA_SANDBOX_FAULTS_ENABLED = env_bool("DEPICTA_SANDBOX_FAULTS_ENABLED", DEBUG)
 DEPICTA_SANDBOX_FAULTS = env_str("DEPICTA_SANDBOX_FAULTS")
+# Soft quarter-size renders for benchmarks: the sandbox's painting then costs the machine
+# little, as Depicta's own rendering costs the studio nothing.
+DEPICTA_SANDBOX_DRAFT_RENDER = env_bool("DEPICTA_SANDBOX_DRAFT_RENDER", False)
 DEPICTA_SANDBOX_START_BALANCE = env_str("DEPICTA_SANDBOX_START_BALANCE") or "25.000000"
 DEPICTA_SANDBOX_STATE_DIR = VAR_DIR / "sandbox"
 

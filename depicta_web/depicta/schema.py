@@ -206,6 +206,12 @@ class ModelInfo:
     capabilities: tuple[str, ...] = ("generate",)
     budget: bool = False
     image_sizes: tuple[str, ...] = ("1K", "2K")
+    # Per image size, when the API gives them (the sandbox does; the contract's shape has only
+    # `price_eur`, which then stands for every size).
+    prices_eur: dict[str, Decimal] = field(default_factory=dict, compare=False)
+
+    def price_for(self, image_size: str | None) -> Decimal | None:
+        return self.prices_eur.get(image_size or "", self.price_eur)
 
     @property
     def key(self) -> str:
@@ -226,7 +232,15 @@ class ModelInfo:
             capabilities=tuple(str(c) for c in caps) if isinstance(caps, list) else ("generate",),
             budget=bool(data.get("budget", False)),
             image_sizes=tuple(str(s) for s in sizes) if isinstance(sizes, list) else ("1K", "2K"),
+            prices_eur=_prices(data.get("prices_eur")),
         )
+
+
+def _prices(data: Any) -> dict[str, Decimal]:
+    if not isinstance(data, dict):
+        return {}
+    parsed = {str(size): parse_money(price) for size, price in data.items()}
+    return {size: price for size, price in parsed.items() if price is not None}
 
 
 def parse_models(data: Any) -> list[ModelInfo]:

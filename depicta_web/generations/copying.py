@@ -11,6 +11,7 @@ import io
 import logging
 import tempfile
 import time
+import warnings
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -22,13 +23,15 @@ from PIL import Image
 from depicta_web.depicta import DepictaClient, DepictaError
 from depicta_web.depicta.client import DownloadError, redact_url
 from depicta_web.depicta.schema import GenerateResult
+from depicta_web.lib.netguard import host_refusal as host_refusal_by_address
 from depicta_web.lib.provenance import read_provenance
 
 from .models import GeneratedImage, Generation, ImageFile, content_path
 
 logger = logging.getLogger(__name__)
 
-DOWNLOAD_ATTEMPTS = 3
+# Each attempt is a fresh request; a bad hash or a cut-off body is rarely repeated five times.
+DOWNLOAD_ATTEMPTS = 5
 SPOOL_BYTES = 8 * 1024 * 1024
 THUMBNAIL_WIDTHS = (400, 800)
 EXTENSIONS = {"png": "png", "jpeg": "jpg", "webp": "webp"}
@@ -69,11 +72,21 @@ def images_record(*, generation: Generation, result: GenerateResult) -> None:
 
 
 def generation_copy(*, generation: Generation, client: DepictaClient) -> None:
-    """Copy every pending file, write thumbnails, and end in done or needs-attention."""
+    """Copy every pending file, write thumbnails, and end in done or needs-attention.
+
+    The JPEG goes first (the smallest to fetch and the quickest to decode) and the thumbnails
+    are made from it at once, so the polling card shows the picture while the other formats
+    are still being copied."""
     files = ImageFile.objects.filter(image__generation=generation).select_related("image")
-    for file in files:
+    in_order = sorted(files, key=lambda file: (file.image.position, file.format != "jpeg"))
+    thumbnailed = {file.image_id for file in in_order if file.image.thumbnail}
+    for file in in_order:
         if file.state == ImageFile.State.PENDING:
             file_copy(file=file, generation=generation, client=client)
+        if file.state == ImageFile.State.STORED and file.image_id not in thumbnailed:
+            thumbnails_write(image=file.image, original=file)
+            thumbnailed.add(file.image_id)
+            generation.touch()  # the card's next poll re-renders with the thumbnail
     for image in generation.images.prefetch_related("files"):
         if not image.thumbnail and (original := image.original):
             thumbnails_write(image=image, original=original)
@@ -87,18 +100,21 @@ def generation_copy(*, generation: Generation, client: DepictaClient) -> None:
         )
 
 
-def host_allowed(url: str) -> bool:
+def host_refusal(url: str) -> str:
+    """Why an image URL may not be fetched, or "" when it may: only hosts in
+    DEPICTA_IMAGE_HOSTS, and only public addresses unless DEPICTA_IMAGE_ALLOW_PRIVATE."""
     parts = urlsplit(url)
-    return parts.scheme in ("http", "https") and parts.hostname in settings.DEPICTA_IMAGE_HOSTS
+    if parts.scheme not in ("http", "https") or parts.hostname not in settings.DEPICTA_IMAGE_HOSTS:
+        return "host not in DEPICTA_IMAGE_HOSTS"
+    return host_refusal_by_address(
+        parts.hostname, allow_private=settings.DEPICTA_IMAGE_ALLOW_PRIVATE
+    )
 
 
 def file_copy(*, file: ImageFile, generation: Generation, client: DepictaClient) -> None:
-    if not host_allowed(file.source_url):
-        logger.warning(
-            "refused image download from %s: host not in DEPICTA_IMAGE_HOSTS",
-            redact_url(file.source_url),
-        )
-        _file_fail(file, ImageFile.State.FAILED, "The image URL's host is not allowed.")
+    if refusal := host_refusal(file.source_url):
+        logger.warning("refused image download from %s: %s", redact_url(file.source_url), refusal)
+        _file_fail(file, ImageFile.State.FAILED, f"The image URL's host is not allowed: {refusal}.")
         return
     last_state, last_error = ImageFile.State.FAILED, ""
     for attempt in range(DOWNLOAD_ATTEMPTS):
@@ -112,7 +128,7 @@ def file_copy(*, file: ImageFile, generation: Generation, client: DepictaClient)
                 last_state, last_error = ImageFile.State.FAILED, str(exc)
                 if exc.expired and generation.job_id:
                     _urls_refresh(file, generation, client)
-                time.sleep(0.5 * 2**attempt)
+                time.sleep(min(2.0, 0.25 * 2**attempt))
                 continue
             problem = _verification_problem(file, download.sha256, download.size_bytes)
             if problem:
@@ -186,20 +202,36 @@ def _urls_refresh(file: ImageFile, generation: Generation, client: DepictaClient
 
 def thumbnails_write(*, image: GeneratedImage, original: ImageFile) -> None:
     """WebP thumbnails at 1x and 2x grid width; the original's pixel size is recorded too."""
+    widest = max(THUMBNAIL_WIDTHS)
     with default_storage.open(original.storage_name, "rb") as handle:
-        picture = Image.open(handle)
-        picture.load()
-    image.width, image.height = picture.size
-    names = []
-    for width in THUMBNAIL_WIDTHS:
+        try:
+            picture = _image_open_bounded(handle)
+        except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+            # Never decoded: a picture this large would take the worker's memory.
+            logger.warning("generation %s: no thumbnail: %s", image.generation_id, exc)
+            return
+        image.width, image.height = picture.size
+        picture.draft("RGB", (widest, widest * 4))  # JPEG: decode at a reduced scale
         thumb = picture.convert("RGB")
+    names = {}
+    # Widest first, each smaller one from the last: every resize works on fewer pixels.
+    for width in sorted(THUMBNAIL_WIDTHS, reverse=True):
         thumb.thumbnail((width, width * 4))
         buffer = io.BytesIO()
-        thumb.save(buffer, "WEBP", quality=80, method=4)
+        thumb.save(buffer, "WEBP", quality=80, method=2)
         name = f"thumbs/{original.sha256[:2]}/{original.sha256}-{width}.webp"
         if not default_storage.exists(name):
             buffer.seek(0)
             default_storage.save(name, File(buffer, name=name))
-        names.append(name)
-    image.thumbnail, image.thumbnail_2x = names
+        names[width] = name
+    image.thumbnail, image.thumbnail_2x = (names[width] for width in THUMBNAIL_WIDTHS)
     image.save(update_fields=["width", "height", "thumbnail", "thumbnail_2x"])
+
+
+def _image_open_bounded(handle) -> Image.Image:
+    """Image.open, refusing more pixels than DEPICTA_MAX_IMAGE_PIXELS (Pillow only warns
+    between its limit and twice it; here that is an error too)."""
+    Image.MAX_IMAGE_PIXELS = settings.DEPICTA_MAX_IMAGE_PIXELS
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", Image.DecompressionBombWarning)
+        return Image.open(handle)

@@ -7,17 +7,21 @@ twice or store an image twice.
 
 from __future__ import annotations
 
+import logging
 import os
 import socket
 import uuid
+from datetime import datetime
 from decimal import Decimal
 
 from django.conf import settings
-from django.db import models
+from django.db import IntegrityError, models
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import slugify
 
 MONEY = {"max_digits": 14, "decimal_places": 6}
+logger = logging.getLogger(__name__)
 
 
 def worker_identity() -> str:
@@ -82,10 +86,39 @@ class Generation(models.Model):
     claimed_by = models.CharField(
         max_length=120, blank=True, help_text="host:pid of the worker that sent the request."
     )
+    # The answer was lost before its job id arrived, so the job was found in Depicta's job
+    # list by time and model (the list has no prompt); shown to the designer.
+    job_matched_by_time = models.BooleanField(default=False)
+    # In the trash since then (soft delete); purged after GALLERY_TRASH_DAYS.
+    deleted_at = models.DateTimeField(null=True, blank=True)
+    deleted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
 
     class Meta:
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["-created_at", "-id"], name="generation_newest")]
+        indexes = [
+            models.Index(fields=["-created_at", "-id"], name="generation_newest"),
+            # Only the trash: a full index on deleted_at tempts SQLite into using it for
+            # "deleted_at IS NULL" (every row) instead of walking generation_newest in order.
+            models.Index(
+                fields=["-deleted_at"],
+                name="generation_trash",
+                condition=models.Q(deleted_at__isnull=False),
+            ),
+            # The header's "latest balance" (spend.ledger.balance_current) on every page.
+            models.Index(fields=["-responded_at"], name="generation_responded"),
+        ]
+        constraints = [
+            # One generation per Depicta job: a recovered job can never be adopted twice.
+            models.UniqueConstraint(
+                fields=["job_id"], condition=~models.Q(job_id=""), name="one_generation_per_job"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.prompt[:60]} ({self.get_status_display()})"
@@ -101,6 +134,36 @@ class Generation(models.Model):
     def version(self) -> str:
         """Changes whenever the card would look different; the poll view compares it."""
         return str(int(self.updated_at.timestamp() * 1_000_000))
+
+    @property
+    def in_trash(self) -> bool:
+        return self.deleted_at is not None
+
+    def can_delete(self, user) -> bool:
+        """Only the author or an admin may move an image to the trash or back."""
+        return user.is_staff or user.pk == self.author_id
+
+    def trash(self, *, by) -> bool:
+        won = Generation.objects.filter(pk=self.pk, deleted_at=None).update(
+            deleted_at=timezone.now(), deleted_by=by, updated_at=timezone.now()
+        )
+        self.refresh_from_db(fields=["deleted_at", "deleted_by", "updated_at"])
+        return won == 1
+
+    def restore(self) -> bool:
+        won = (
+            Generation.objects.filter(pk=self.pk)
+            .exclude(deleted_at=None)
+            .update(deleted_at=None, deleted_by=None, updated_at=timezone.now())
+        )
+        self.refresh_from_db(fields=["deleted_at", "deleted_by", "updated_at"])
+        return won == 1
+
+    def download_filename(self, position: int, fmt: str) -> str:
+        """Readable and unique: depicta-<prompt words>-<id prefix>[-<position>].<ext>."""
+        stem = slugify(self.prompt)[:60].strip("-") or "image"
+        suffix = f"-{position}" if position > 1 else ""
+        return f"depicta-{stem}-{str(self.pk)[:8]}{suffix}.{fmt.replace('jpeg', 'jpg')}"
 
     @property
     def cover(self) -> GeneratedImage | None:
@@ -125,16 +188,36 @@ class Generation(models.Model):
         return self._move(
             allowed=(self.Status.QUEUED,),
             to=self.Status.GENERATING,
-            submitted_at=timezone.now(),
+            submitted_at=None,
             submit_attempts=self.submit_attempts + 1,
             claimed_by=worker_identity(),
         )
 
-    def record_job_id(self, job_id: str) -> None:
-        Generation.objects.filter(pk=self.pk, job_id="").update(
-            job_id=job_id, updated_at=timezone.now()
-        )
-        self.job_id = self.job_id or job_id
+    def mark_sending(self) -> None:
+        """Committed the moment before the request goes out. Without it, a claimed generation
+        whose worker died never sent anything; with it, its time is what the job list is
+        matched against."""
+        self.submitted_at = timezone.now()
+        Generation.objects.filter(pk=self.pk).update(submitted_at=self.submitted_at)
+
+    def touch(self) -> None:
+        """Something the card shows changed (a thumbnail arrived): bump its version."""
+        self.updated_at = timezone.now()
+        Generation.objects.filter(pk=self.pk).update(updated_at=self.updated_at)
+
+    def record_job_id(self, job_id: str, *, matched_by_time: bool = False) -> bool:
+        """Keep the job id; False when another generation already holds that job (the
+        unique constraint: one generation per Depicta job, so one job is never paid twice)."""
+        try:
+            Generation.objects.filter(pk=self.pk, job_id="").update(
+                job_id=job_id, job_matched_by_time=matched_by_time, updated_at=timezone.now()
+            )
+        except IntegrityError:
+            logger.error("generation %s: job %s already belongs to another one", self.pk, job_id)
+            return False
+        if not self.job_id:
+            self.job_id, self.job_matched_by_time = job_id, matched_by_time
+        return self.job_id == job_id
 
     def mark_recovering(self, reason: str) -> bool:
         return self._move(
@@ -152,7 +235,10 @@ class Generation(models.Model):
         cost_eur: Decimal | None,
         balance_eur: Decimal | None,
         ai_generated: bool,
+        responded_at: datetime | None = None,
     ) -> bool:
+        """`responded_at` is when Depicta finished: now for a direct answer, the job's own
+        completion time for a recovered one (it orders the balances Depicta reported)."""
         return self._move(
             allowed=(self.Status.GENERATING, self.Status.RECOVERING),
             to=self.Status.SAVING,
@@ -161,7 +247,7 @@ class Generation(models.Model):
             cost_eur=cost_eur,
             balance_eur=balance_eur,
             ai_generated=ai_generated,
-            responded_at=timezone.now(),
+            responded_at=responded_at or timezone.now(),
             error_code="",
             error_message="",
         )
@@ -186,11 +272,14 @@ class Generation(models.Model):
         )
 
     def requeue(self, reason: str) -> bool:
-        """Back to the queue: only when Depicta is known not to have accepted the request."""
+        """Back to the queue: only when Depicta is known not to have accepted the request, or
+        its job failed (a failed job is never charged). The next submit gets a new job id."""
         return self._move(
             allowed=(self.Status.GENERATING, self.Status.RECOVERING),
             to=self.Status.QUEUED,
             error_message=reason,
+            job_id="",
+            job_matched_by_time=False,
         )
 
 

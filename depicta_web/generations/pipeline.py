@@ -5,9 +5,13 @@ Rules (docs/reliability.md explains them):
   `generating` or `recovering` may have reached Depicta and is never blindly resubmitted.
 - 429 means Depicta did not accept the request: wait Retry-After and send again.
 - A connect failure means nothing was sent: send again after a backoff.
-- Any other failure without an answer (timeout, reset, 5xx) goes to recovery, which looks the
-  job up by id (from the response headers) or in the job list, and adopts its result. Only
-  when the API shows no such job is the request sent again.
+- An answer carrying `X-Depicta-Job-Id` names its job: a 5xx with one is looked up by id and
+  its result adopted, or, when the job failed (never charged), sent again after a backoff.
+- A complete HTTP answer without that header created no job (Depicta sets it on every
+  accepted request): a 5xx is sent again after a backoff, a 4xx ends the generation.
+- A missing answer (timeout, reset, killed worker) without a job id goes to recovery, which
+  searches the job list by time and model. Only when the API shows no such job is the
+  request sent again.
 """
 
 from __future__ import annotations
@@ -16,10 +20,11 @@ import logging
 import random
 import time
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from depicta_web.depicta import DepictaClient
@@ -46,9 +51,16 @@ BACKOFF_BASE_SECONDS = 1.0
 BACKOFF_MAX_SECONDS = 30.0
 # A job counts as ours in the job list when it was created within this window of our submit.
 MATCH_WINDOW = timedelta(seconds=30)
-JOB_LIST_SCAN = 100
+# Our clock against Depicta's, when comparing our send time with a job's creation time.
+CLOCK_SKEW = timedelta(seconds=5)
+JOB_LIST_PAGE = 100
+JOB_LIST_PAGES = 50
 # Looks (one a second) that must all find no job before a request counts as never accepted.
 NOT_ACCEPTED_LOOKS = 3
+RECOVER_AGAIN_AFTER = timedelta(seconds=15)
+# Job errors that say something about the request itself end the generation; others are
+# Depicta's own trouble and worth another try.
+REQUEST_ERRORS = ("content_rejected", "insufficient_credits", "credit_insufficient", "bad_request")
 # How long a worker waits for a free API slot before handing the generation back to the queue.
 SLOT_WAIT = 2.0
 
@@ -66,10 +78,16 @@ class FormParameters:
 def generation_submit(
     *, author, params: FormParameters, parent: Generation | None = None, estimated_cost=None
 ) -> Generation:
-    """Store the generation and queue its work once the row is committed."""
+    """Store the generation and queue its work once the row is committed.
+
+    Raises spend.budgets.BudgetExceeded, storing nothing, when a monthly budget would be
+    crossed; the check and the insert share one transaction that serialises submits."""
+    from depicta_web.spend.budgets import budget_guard
+
     from .tasks import generate_task
 
     with transaction.atomic():
+        budget_guard(author=author, estimated_cost=estimated_cost)
         generation = Generation.objects.create(
             author=author,
             parent=parent,
@@ -123,16 +141,20 @@ def generation_recover(*, generation_id: str) -> None:
         return
     with depicta_client() as client:
         generation.mark_recovering("Depicta's answer was lost; looking the job up.")
+        if generation.submitted_at is None:
+            # Claimed, but the worker died before the request went out: nothing to look for.
+            _retry_later(generation, 0.0, "The request was never sent; sending it now.")
+            return
         _recover(generation, client)
         if generation.status == Generation.Status.SAVING:
             generation_copy(generation=generation, client=client)
 
 
 def _submit(generation: Generation, client: DepictaClient) -> None:
+    request = api_request_for(generation)
+    generation.mark_sending()
     try:
-        result, job_id = client.generate_image(
-            api_request_for(generation), on_job_id=generation.record_job_id
-        )
+        result, job_id = client.generate_image(request, on_job_id=generation.record_job_id)
     except RateLimited as exc:
         # 429: Depicta did not accept the request; it is safe to send it again.
         _retry_later(generation, exc.retry_after, f"Depicta is busy ({exc.error}).")
@@ -143,17 +165,24 @@ def _submit(generation: Generation, client: DepictaClient) -> None:
         else:
             _retry_later(generation, None, f"Depicta could not be reached: {exc}")
     except DepictaAPIError as exc:
-        if exc.retryable:
-            # A 5xx may come from a gateway after Depicta accepted the job: look before resending.
+        if exc.retryable and exc.job_id:
+            # Accepted, then failed or cut off: the job tells whether to adopt or send again.
             generation.mark_recovering(f"Depicta answered {exc.status} {exc.error}.")
             _recover(generation, client)
+        elif exc.retryable:
+            _retry_later(generation, exc.retry_after, f"Depicta answered {exc.status} {exc.error}.")
         else:
             _fail_from_error(generation, exc)
     else:
         _adopt(generation, result, job_id)
 
 
-def _adopt(generation: Generation, result: GenerateResult, job_id: str | None) -> None:
+def _adopt(
+    generation: Generation,
+    result: GenerateResult,
+    job_id: str | None,
+    completed_at: datetime | None = None,
+) -> None:
     if job_id:
         generation.record_job_id(job_id)
     with transaction.atomic():
@@ -163,6 +192,7 @@ def _adopt(generation: Generation, result: GenerateResult, job_id: str | None) -
             cost_eur=result.cost_eur,
             balance_eur=result.balance_eur,
             ai_generated=result.ai_generated,
+            responded_at=completed_at,
         ):
             images_record(generation=generation, result=result)
 
@@ -180,12 +210,16 @@ def _recover(generation: Generation, client: DepictaClient) -> None:
                 return
             job = None
             looked = False
-        except DepictaTransportError:
+        except (DepictaTransportError, _LookAgain):
             job, looked = None, False
         else:
             looked = True
         if job is not None and job.status == "completed" and job.result is not None:
-            _adopt(generation, job.result, job.job_id)
+            _adopt(generation, job.result, job.job_id, job.completed_at)
+            return
+        if job is not None and job.status == "failed" and _failed_on_depictas_side(job):
+            # A failed job is never charged: sending the request again is safe.
+            _retry_later(generation, None, f"Depicta's job failed ({job.error.code}); resending.")
             return
         if job is not None and job.status == "failed":
             code = job.error.code if job.error else "failed"
@@ -203,13 +237,17 @@ def _recover(generation: Generation, client: DepictaClient) -> None:
                 _retry_later(generation, None, "Depicta never accepted the request; resending.")
                 return
         if timezone.now() > deadline:
-            generation.mark_failed(
-                code="recovery_timeout",
-                message="Depicta has not finished this job in time. Its job id is kept: "
-                "the sweeper will look again.",
-            )
+            _recover_later(generation)
             return
         time.sleep(1.0)  # pending or processing: Depicta is still working on it
+
+
+def _failed_on_depictas_side(job: Job) -> bool:
+    return job.error is not None and not job.error.code.startswith(REQUEST_ERRORS)
+
+
+class _LookAgain(Exception):
+    """Nothing can be concluded from this look (not a sign that the job does not exist)."""
 
 
 def _find_job(generation: Generation, client: DepictaClient) -> Job | None:
@@ -217,29 +255,98 @@ def _find_job(generation: Generation, client: DepictaClient) -> Job | None:
         try:
             return client.get_job(generation.job_id)
         except NotFound:
-            return None
+            # Depicta named this job in its answer, so it was accepted: never resend for a 404.
+            raise _LookAgain from None
     # Without a job id the entry is matched by time and model (the job list has no prompt).
-    # Jobs already adopted by another generation are skipped.
-    since = (generation.submitted_at or generation.created_at) - MATCH_WINDOW
-    taken = set(Generation.objects.exclude(job_id="").values_list("job_id", flat=True))
-    page = client.list_jobs(limit=JOB_LIST_SCAN)
-    candidates = [
-        job
-        for job in page.jobs
-        if job.job_id not in taken
-        and job.created_at is not None
-        and job.created_at >= since
-        and (
-            job.result is None
-            or job.result.model in (None, generation.model, generation.resolved_model)
-        )
-    ]
+    anchor = generation.submitted_at or generation.created_at
+    around = _jobs_created_around(client, anchor)
+    ids = [job.job_id for job in around]
+    taken = set(Generation.objects.filter(job_id__in=ids).values_list("job_id", flat=True))
+    candidates = sorted(
+        (
+            job
+            for job in around
+            if job.job_id not in taken
+            and (
+                job.result is None
+                or job.result.model in (None, generation.model, generation.resolved_model)
+            )
+        ),
+        key=lambda job: job.created_at,
+    )
     if not candidates:
         return None
-    anchor = generation.submitted_at or generation.created_at
-    best = min(candidates, key=lambda job: abs((job.created_at - anchor).total_seconds()))
-    generation.record_job_id(best.job_id)
+    # Generations of the same model and moment that lost their answers too are paired with
+    # the candidates in order of time: the n-th sent is taken to be the n-th created.
+    rank = (
+        _same_moment(generation, anchor)
+        .filter(status=Generation.Status.RECOVERING)
+        .filter(Q(submitted_at__lt=anchor) | Q(submitted_at=anchor, pk__lt=generation.pk))
+        .count()
+    )
+    best = candidates[min(rank, len(candidates) - 1)]
+    # A generation still waiting for its answer, sent before this job was created, may be
+    # its owner: it will learn the job id from its own answer in a moment.
+    created = best.created_at
+    if (
+        _same_moment(generation, anchor)
+        .filter(status=Generation.Status.GENERATING, submitted_at__lte=created + CLOCK_SKEW)
+        .exists()
+    ):
+        raise _LookAgain
+    if not generation.record_job_id(best.job_id, matched_by_time=True):
+        raise _LookAgain  # another generation took it first: look again
     return best
+
+
+def _jobs_created_around(client: DepictaClient, anchor: datetime) -> list[Job]:
+    """The jobs created within MATCH_WINDOW of `anchor`, paging back through the newest-first
+    list as far as needed (a busy team may have made hundreds since)."""
+    found: list[Job] = []
+    offset = 0
+    for _ in range(JOB_LIST_PAGES):
+        page = client.list_jobs(limit=JOB_LIST_PAGE, offset=offset)
+        found += [
+            job
+            for job in page.jobs
+            if job.created_at is not None and abs(job.created_at - anchor) <= MATCH_WINDOW
+        ]
+        offset += len(page.jobs)
+        dated = [job.created_at for job in page.jobs if job.created_at is not None]
+        if (
+            not page.jobs
+            or offset >= page.total
+            or min(dated, default=anchor) < anchor - MATCH_WINDOW
+        ):
+            return found
+    raise _LookAgain  # so many jobs since that the window is out of reach: look again later
+
+
+def _same_moment(generation: Generation, anchor: datetime):
+    return Generation.objects.filter(
+        job_id="",
+        model=generation.model,
+        submitted_at__range=(anchor - MATCH_WINDOW, anchor + MATCH_WINDOW),
+    ).exclude(pk=generation.pk)
+
+
+def _recover_later(generation: Generation) -> None:
+    """Depicta is still working (or its job endpoints are down): look again later, without
+    holding a worker. A job that may be charged is never given up on quickly."""
+    from .tasks import recover_task
+
+    started = generation.submitted_at or generation.created_at
+    give_up = timedelta(seconds=settings.DEPICTA_RECOVERY_GIVE_UP_SECONDS)
+    if timezone.now() - started > give_up:
+        generation.mark_failed(
+            code="recovery_timeout",
+            message=f"Depicta did not finish this job within {give_up}. If it shows up "
+            f"later under job {generation.job_id or '(unknown)'}, an admin can adopt it.",
+        )
+        return
+    run_after = timezone.now() + RECOVER_AGAIN_AFTER
+    recover_task.using(run_after=run_after).enqueue(generation_id=str(generation.pk))
+    logger.info("generation %s: still recovering; looking again at %s", generation.pk, run_after)
 
 
 def _wait_in_queue(generation: Generation) -> None:

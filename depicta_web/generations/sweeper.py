@@ -17,12 +17,10 @@ from django.db.models import Q
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
+from .concurrency import slot_release
 from .models import Generation
 
 logger = logging.getLogger(__name__)
-
-# A queued or saving generation untouched this long, with no task waiting for it, is stuck.
-STUCK_AFTER = timedelta(seconds=30)
 
 
 @dataclass
@@ -54,14 +52,15 @@ def _waiting_task_ids() -> set[str]:
 
 
 def generations_sweep() -> SweepReport:
-    from .tasks import generate_task, recover_task
+    from .tasks import URGENT, generate_task, recover_task
 
     now = timezone.now()
+    stuck_after = timedelta(seconds=settings.DEPICTA_SWEEP_STUCK_SECONDS)
     lease = timedelta(seconds=settings.DEPICTA_TIMEOUT_SECONDS + 60)
     waiting = _waiting_task_ids()
     report = SweepReport()
     stuck = Generation.objects.filter(
-        Q(status=Generation.Status.QUEUED, updated_at__lt=now - STUCK_AFTER)
+        Q(status=Generation.Status.QUEUED, updated_at__lt=now - stuck_after)
         | Q(
             status__in=[
                 Generation.Status.GENERATING,
@@ -82,10 +81,15 @@ def generations_sweep() -> SweepReport:
         orphaned = dead if dead is not None else generation.updated_at < now - lease
         if not orphaned:
             continue
+        slot_release(holder=generation.pk)  # a dead worker's API slot is free at once
         if generation.status == Generation.Status.SAVING:
-            generate_task.enqueue(generation_id=key)  # finishes the copying
+            # Finishes the copying, ahead of new submits: the URLs expire.
+            generate_task.using(priority=URGENT).enqueue(generation_id=key)
             report.requeued.append(key)
         else:
+            # Marked at once: a generation whose worker died no longer counts as waiting for
+            # its own answer when others match jobs by time (see pipeline._find_job).
+            generation.mark_recovering("The worker sending this request stopped; recovering.")
             recover_task.enqueue(generation_id=key)
             report.recovering.append(key)
     if report:

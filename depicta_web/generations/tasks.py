@@ -11,6 +11,11 @@ def generate_task(generation_id: str) -> None:
     pipeline.generation_run(generation_id=generation_id)
 
 
-@task()
+# Ahead of every waiting submit: a job Depicta may have charged for is found (and its URLs used)
+# before new work starts, and while it is still near the top of the job list.
+URGENT = 50
+
+
+@task(priority=URGENT)
 def recover_task(generation_id: str) -> None:
     pipeline.generation_recover(generation_id=generation_id)

@@ -2,16 +2,19 @@ from __future__ import annotations
 
 import mimetypes
 import re
+import uuid
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.text import slugify
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseStopPolling, reswap, retarget
 from django_htmx.middleware import HtmxDetails
+
+from depicta_web.gallery.selectors import detail_context, generation_for_detail
+from depicta_web.spend.budgets import BudgetExceeded
 
 from .catalogue import CatalogueUnavailable, models_available
 from .forms import GenerationForm
@@ -19,6 +22,7 @@ from .models import Generation, ImageFile
 from .pipeline import generation_submit
 from .selectors import generations_for_cards, generations_recent
 
+REMIX_FIELDS = ("prompt", "model", "aspect_ratio", "image_size", "strictness")
 # Content-addressed names never change: the browser may keep them for a year.
 IMMUTABLE = "private, max-age=31536000, immutable"
 MEDIA_NAME = re.compile(r"^(originals|thumbs)/[0-9a-f]{2}/[0-9a-f]{64}(-\d+)?\.(png|jpg|webp)$")
@@ -35,35 +39,64 @@ def _form(data=None) -> tuple[GenerationForm | None, str]:
         return None, f"The model list could not be loaded from Depicta ({exc}). Try again soon."
 
 
-def _studio_context(form: GenerationForm | None, catalogue_error: str) -> dict:
+def _studio_context(
+    form: GenerationForm | None, catalogue_error: str, parent: Generation | None = None
+) -> dict:
     return {
         "form": form,
         "catalogue_error": catalogue_error,
         "generations": generations_recent(),
         "poll_seconds": settings.DEPICTA_POLL_SECONDS,
+        "parent": parent,
     }
+
+
+def _parent(value: str | None) -> Generation | None:
+    """The generation a remix starts from (`?remix=` or the form's hidden `parent`)."""
+    if not value:
+        return None
+    try:
+        return Generation.objects.filter(pk=uuid.UUID(value)).first()
+    except ValueError:
+        return None
 
 
 @require_GET
 @login_required
 def index(request: HtmxHttpRequest) -> HttpResponse:
     form, catalogue_error = _form()
-    return render(request, "generations/index.html", _studio_context(form, catalogue_error))
+    parent = _parent(request.GET.get("remix"))
+    if request.GET.get("remix") and parent is None:
+        raise Http404("There is no image to remix with that id.")
+    if form is not None and parent is not None:
+        # Remix: every parameter of the parent, references included, ready to change.
+        form.initial.update({name: getattr(parent, name) for name in REMIX_FIELDS})
+        form.reference_rows = [(r["url"], r["description"]) for r in parent.reference_images]
+    context = _studio_context(form, catalogue_error, parent)
+    return render(request, "generations/index.html", context)
 
 
 @require_POST
 @login_required
 def submit(request: HtmxHttpRequest) -> HttpResponse:
     form, catalogue_error = _form(request.POST)
-    if form is None or not form.is_valid():
-        context = _studio_context(form, catalogue_error)
-        if request.htmx:
-            response = render(request, "generations/index.html#prompt-form", context, status=422)
-            return reswap(retarget(response, "#prompt-form"), "outerHTML")
-        return render(request, "generations/index.html", context, status=422)
-    generation = generation_submit(
-        author=request.user, params=form.parameters(), estimated_cost=form.estimated_cost
-    )
+    parent = _parent(request.POST.get("parent"))
+    generation = None
+    if form is not None and form.is_valid():
+        if request.POST.get("parent") and parent is None:
+            form.add_error(None, "The image this remixes no longer exists; nothing was sent.")
+            return _refused(request, form, catalogue_error, parent)
+        try:
+            generation = generation_submit(
+                author=request.user,
+                params=form.parameters(),
+                estimated_cost=form.estimated_cost,
+                parent=parent,
+            )
+        except BudgetExceeded as exc:  # refused before any API call: shown like a form error
+            form.add_error(None, exc.message)
+    if generation is None:
+        return _refused(request, form, catalogue_error, parent)
     if not request.htmx:
         return redirect("generations:index")
     fresh, _ = _form()
@@ -76,6 +109,14 @@ def submit(request: HtmxHttpRequest) -> HttpResponse:
         "generations/submitted.html",
         {"generation": generation, "form": fresh, "poll_seconds": settings.DEPICTA_POLL_SECONDS},
     )
+
+
+def _refused(request: HtmxHttpRequest, form, catalogue_error: str, parent) -> HttpResponse:
+    context = _studio_context(form, catalogue_error, parent)
+    if request.htmx:
+        response = render(request, "generations/index.html#prompt-form", context, status=422)
+        return reswap(retarget(response, "#prompt-form"), "outerHTML")
+    return render(request, "generations/index.html", context, status=422)
 
 
 @require_GET
@@ -101,11 +142,11 @@ def status(request: HtmxHttpRequest, pk) -> HttpResponse:
 @require_GET
 @login_required
 def detail(request: HtmxHttpRequest, pk) -> HttpResponse:
-    generation = get_object_or_404(
-        Generation.objects.select_related("author", "parent").prefetch_related("images__files"),
-        pk=pk,
-    )
-    return render(request, "generations/detail.html", {"generation": generation})
+    generation = get_object_or_404(generation_for_detail(), pk=pk)
+    context = detail_context(request.user, generation)
+    if request.htmx and request.GET.get("view") == "lightbox":
+        return render(request, "generations/detail.html#lightbox", context)
+    return render(request, "generations/detail.html", context)
 
 
 @require_POST
@@ -160,10 +201,7 @@ def download(request: HttpRequest, pk, position: int, fmt: str) -> FileResponse:
         format=fmt,
         state=ImageFile.State.STORED,
     )
-    generation = file.image.generation
-    stem = slugify(generation.prompt)[:60].strip("-") or "image"
-    suffix = f"-{position}" if position > 1 else ""
-    filename = f"depicta-{stem}-{str(generation.pk)[:8]}{suffix}.{fmt.replace('jpeg', 'jpg')}"
+    filename = file.image.generation.download_filename(position, fmt)
     response = FileResponse(
         default_storage.open(file.storage_name, "rb"),
         as_attachment=True,

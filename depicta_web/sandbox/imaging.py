@@ -34,6 +34,7 @@ def images_create(*, job: SandboxJob) -> list[SandboxImage]:
         model=job.model,
         aspect_ratio=job.aspect_ratio,
         image_size=job.image_size,
+        draft=settings.DEPICTA_SANDBOX_DRAFT_RENDER,
     )
     created_at = job.started_at or timezone.now()
     images = []

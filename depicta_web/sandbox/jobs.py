@@ -93,10 +93,11 @@ def job_process(*, job: SandboxJob, faults: Faults) -> SandboxJob:
     if rejection := moderation_check(texts=texts, strictness=job.strictness):
         job.mark_failed(code=rejection.code, message=rejection.message, details=rejection.details)
         return job
-    if seconds := faults.latency_seconds():
-        time.sleep(seconds)
+    # `latency` is how long the job takes in all, the rendering included, like Depicta's own.
+    finish_by = time.monotonic() + faults.latency_seconds()
     for fault, (code, message) in INJECTED_FAILURES.items():
         if faults.strikes(fault):
+            _sleep_until(finish_by)
             job.mark_failed(code=code, message=message)
             return job
     model = model_find(job.model)
@@ -107,8 +108,14 @@ def job_process(*, job: SandboxJob, faults: Faults) -> SandboxJob:
         logger.exception("sandbox job %s: the image could not be made", job.pk)
         job.mark_failed(code="internal_error", message="The image could not be generated.")
         return job
+    _sleep_until(finish_by)
     cost = cost_actual(model=model, image_size=job.image_size, aspect_ratio=job.aspect_ratio)
     return credit_settle(job=job, cost=cost)
+
+
+def _sleep_until(moment: float) -> None:
+    if (left := moment - time.monotonic()) > 0:
+        time.sleep(left)
 
 
 def job_to_json(

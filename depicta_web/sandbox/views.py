@@ -5,6 +5,7 @@ Each view names the section of ../shared/depicta-api.md it follows.
 
 import json
 import uuid
+from dataclasses import replace
 
 from django.core.exceptions import RequestDataTooBig
 from django.http import FileResponse, HttpResponse, HttpResponseBase, JsonResponse
@@ -13,7 +14,7 @@ from django.urls import reverse
 from .api import JOB_ID_HEADER, SandboxRequest, endpoint
 from .catalogue import MODELS
 from .errors import SandboxError
-from .faults import faults_burst_refuses, faults_for_request, faults_to_carry
+from .faults import Faults, faults_burst_refuses, faults_for_request, faults_to_carry
 from .imaging import MIME_TYPES, image_path
 from .jobs import job_process, job_submit, job_to_json, result_to_json
 from .models import SandboxImage, SandboxJob
@@ -85,6 +86,11 @@ def generate_image(request: SandboxRequest) -> HttpResponseBase:
     return response
 
 
+def _job_fetch_faults(request: SandboxRequest) -> Faults:
+    """A job fetch always signs fresh URLs: it is how a client recovers from `expire_urls`."""
+    return replace(faults_for_request(request), expire_urls=0.0)
+
+
 # Contract: "Jobs and recovery".
 @endpoint()
 def job_list(request: SandboxRequest) -> HttpResponse:
@@ -92,7 +98,7 @@ def job_list(request: SandboxRequest) -> HttpResponse:
     offset = _whole_number(request, "offset", 0, minimum=0)
     found = SandboxJob.objects.filter(account=request.account)
     page = found.order_by("-created_at", "-id").prefetch_related("images")[offset : offset + limit]
-    faults, carry = faults_for_request(request), faults_to_carry(request)
+    faults, carry = _job_fetch_faults(request), faults_to_carry(request)
     entries = [job_to_json(job, request=request, faults=faults, carry=carry) for job in page]
     return JsonResponse(
         {"generations": entries, "limit": limit, "offset": offset, "total": found.count()}
@@ -102,7 +108,7 @@ def job_list(request: SandboxRequest) -> HttpResponse:
 @endpoint()
 def job_detail(request: SandboxRequest, job_id: str) -> HttpResponse:
     found = _get_job_for_account(request, job_id)
-    faults, carry = faults_for_request(request), faults_to_carry(request)
+    faults, carry = _job_fetch_faults(request), faults_to_carry(request)
     return JsonResponse(job_to_json(found, request=request, faults=faults, carry=carry))
 
 

@@ -102,7 +102,17 @@ def test_models_accept_the_wrapped_shape_a_bare_list_and_skip_nameless_entries()
     assert wrapped[0].key == "flux-pro"
     assert wrapped[0].price_eur == Decimal("0.045000")
     assert wrapped[0].image_sizes == ("1K", "2K", "4K")
+    assert wrapped[0].price_for("4K") == Decimal("0.045000")  # one price stands for all sizes
     assert [m.key for m in bare] == ["tiny"]
+
+
+def test_per_size_prices_are_used_when_the_api_gives_them():
+    [model] = parse_models(
+        [{"id": "m", "price_eur": "0.045000", "prices_eur": {"1K": "0.045", "4K": "0.12"}}]
+    )
+    assert model.price_for("4K") == Decimal("0.120000")
+    assert model.price_for("1K") == Decimal("0.045000")
+    assert model.price_for("2K") == Decimal("0.045000")
 
 
 def test_job_entries_parse_errors_results_and_a_null_list():

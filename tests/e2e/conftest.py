@@ -1,14 +1,11 @@
 """Browser tests: Debian's chromium driven by Playwright, a live server, and real workers."""
 
 import os
-import subprocess
-import sys
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import pytest
-from django.conf import settings as django_settings
-from django.db import connections
+
+from ..processes import WorkerPool, worker_env
 
 # Playwright's sync API runs an event loop in this thread; the ORM calls in fixtures are safe.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -57,40 +54,13 @@ def page(browser):
     context.close()
 
 
-def _database_url(alias: str) -> str:
-    return f"sqlite:///{connections[alias].settings_dict['NAME']}"
-
-
 @pytest.fixture
-def workers(sandbox, live_server, settings):
-    """Real db_worker processes on the test databases, talking to the live sandbox."""
-    env = {
-        **os.environ,
-        "DATABASE_URL": _database_url("default"),
-        "DEPICTA_SANDBOX_DATABASE_URL": _database_url("sandbox"),
-        "DEPICTA_BASE_URL": sandbox,
-        "DEPICTA_IMAGE_HOSTS": urlsplit(live_server.url).hostname,
-        "MEDIA_ROOT": str(settings.MEDIA_ROOT),
-        "DEPICTA_SANDBOX_STATE_DIR": str(settings.DEPICTA_SANDBOX_STATE_DIR),
-    }
-    command = [
-        sys.executable,
-        str(django_settings.BASE_DIR / "manage.py"),
-        "db_worker",
-        "--interval",
-        "0.1",
-        "--no-reload",
-        "--no-startup-delay",
-    ]
-    processes = [subprocess.Popen(command, env=env) for _ in range(2)]
-    yield processes
-    for process in processes:
-        process.terminate()
-    for process in processes:
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
+def workers(sandbox, live_server):
+    """Two real worker processes on the test databases, talking to the live sandbox."""
+    pool = WorkerPool(worker_env(base_url=sandbox))
+    pool.start(2)
+    yield pool
+    pool.stop()
 
 
 def log_in(page, live_server, username, password):

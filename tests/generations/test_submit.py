@@ -70,6 +70,14 @@ def test_submit_stores_the_generation_queues_its_task_and_returns_a_polling_card
     assert sandbox_jobs_total() == before
 
 
+def test_the_hold_counted_for_a_generation_is_the_price_of_its_size(alice_client, depicta):
+    model = next(m for m in depicta.list_models() if "4K" in m.image_sizes)
+    alice_client.post(SUBMIT, valid(model.key, image_size="4K"), headers={"HX-Request": "true"})
+    generation = Generation.objects.get()
+    assert generation.estimated_cost_eur == model.prices_eur["4K"]
+    assert generation.estimated_cost_eur > model.price_eur
+
+
 def test_a_plain_post_without_htmx_redirects_to_the_studio(alice_client, model_key):
     response = alice_client.post(SUBMIT, valid(model_key))
     assert response.status_code == 302

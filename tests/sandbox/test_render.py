@@ -67,6 +67,16 @@ def test_one_2k_render_has_the_2k_size():
     assert image.size == (1640, 2048)
 
 
+def test_a_draft_is_the_same_scene_at_full_size_without_the_fine_detail():
+    draft = render(draft=True)
+    full = render()
+    assert draft.size == full.size
+    assert draft.tobytes() == render(draft=True).tobytes()
+    # The same scene: close on average, though soft where the full render has grain and edges.
+    assert max(ImageStat.Stat(ImageChops.difference(draft, full)).mean) < 12
+    assert draft.tobytes() != full.tobytes()
+
+
 def test_same_arguments_give_identical_pixels():
     assert render().tobytes() == render().tobytes()
 

@@ -1,8 +1,8 @@
 """`make run`: the web server, the task workers and (inside the web server) the sandbox.
 
-One process group: Ctrl+C stops every child. Each db_worker runs one task at a time, so the
-number of workers is how many generations can be in flight at once (DEPICTA_WORKERS,
-default DEPICTA_MAX_IN_FLIGHT = 10, Depicta's per-key limit).
+One process group: Ctrl+C stops every child. Each db_worker runs one task at a time and a task
+holds it for Depicta's call and the copy after it, so there are more workers than API slots
+(DEPICTA_WORKERS, default DEPICTA_MAX_IN_FLIGHT x 1.5): copies overlap with the next calls.
 """
 
 import os
@@ -21,14 +21,16 @@ class Command(BaseCommand):
     help = "Run the web server and the task workers together until Ctrl+C."
 
     def handle(self, *args: object, **options: object) -> None:
-        workers = env_int("DEPICTA_WORKERS", settings.DEPICTA_MAX_IN_FLIGHT, minimum=1)
+        cap = settings.DEPICTA_MAX_IN_FLIGHT
+        workers = env_int("DEPICTA_WORKERS", cap + (cap + 1) // 2, minimum=1)
         manage = [sys.executable, str(settings.BASE_DIR / "manage.py")]
         address = f"127.0.0.1:{settings.PORT}"
         commands = [[*manage, "runserver", address, "--noreload"]]
         commands += [
             [
                 *manage,
-                "db_worker",
+                "worker",
+                "--",
                 "--interval",
                 "0.2",
                 "--no-reload",
@@ -37,7 +39,7 @@ class Command(BaseCommand):
             ]
             for n in range(workers)
         ]
-        # Heals what a crash left behind at start, then keeps watching.
+        # Each worker sweeps as it starts (healing a crash); this keeps watching after that.
         commands.append([*manage, "sweep_generations", "--every", "15"])
         children = [subprocess.Popen(cmd) for cmd in commands]  # noqa: S603
         self._announce(address, workers)
