@@ -87,10 +87,7 @@ def generation_copy(*, generation: Generation, client: DepictaClient) -> None:
             thumbnails_write(image=file.image, original=file)
             thumbnailed.add(file.image_id)
             generation.touch()  # the card's next poll re-renders with the thumbnail
-    for image in generation.images.prefetch_related("files"):
-        if not image.thumbnail and (original := image.original):
-            thumbnails_write(image=image, original=original)
-    problems = [f for f in files.all() if f.state != ImageFile.State.STORED]
+    problems = [f for f in in_order if f.state != ImageFile.State.STORED]
     if not problems and generation.images.exists():
         generation.mark_done()
     else:
