@@ -180,7 +180,7 @@ class Designer(threading.Thread):
         headers = {"HX-Request": "true", "X-CSRFToken": self.csrf}
         response = self._call("submit", "POST", "/generations/new", data=form, headers=headers)
         if response is not None and response.status_code == 200:
-            for url in re.findall(r'hx-get="(/g/[^"]+/status\?u=\d+)"', response.text):
+            for url in re.findall(r'hx-get="(/g/[^"]+/status\?u=[^"]+)"', response.text):
                 self.cards[url.replace("&amp;", "&")] = url.split("/")[2]
 
     def _poll(self) -> None:
@@ -192,7 +192,7 @@ class Designer(threading.Thread):
             if response.status_code == 286:
                 self.done.append(generation)
             elif response.status_code == 200:
-                for fresh in re.findall(r'hx-get="(/g/[^"]+/status\?u=\d+)"', response.text):
+                for fresh in re.findall(r'hx-get="(/g/[^"]+/status\?u=[^"]+)"', response.text):
                     self.cards[fresh.replace("&amp;", "&")] = generation
 
     def _browse(self) -> None:

@@ -241,6 +241,9 @@ DEPICTA_MAX_IMAGE_PIXELS = env_int("DEPICTA_MAX_IMAGE_PIXELS", 64 * 1024 * 1024,
 # Depicta allows 10 concurrent requests per key; make run starts this many workers.
 DEPICTA_MAX_IN_FLIGHT = env_int("DEPICTA_MAX_IN_FLIGHT", 10, minimum=1)
 DEPICTA_POLL_SECONDS = env_float("DEPICTA_POLL_SECONDS", 1.0, minimum=0.2)
+# On PostgreSQL each web process listens for generation changes, so an unchanged card's poll
+# needs no query (depicta_web/generations/polling.py).
+DEPICTA_POLL_LISTEN = env_bool("DEPICTA_POLL_LISTEN", True)
 # A queued or saving generation untouched this long, with no task waiting for it, is stuck.
 DEPICTA_SWEEP_STUCK_SECONDS = env_float("DEPICTA_SWEEP_STUCK_SECONDS", 30.0, minimum=1)
 # How long recovery keeps looking for a job Depicta is still working on before giving up.

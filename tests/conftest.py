@@ -15,6 +15,9 @@ ALL_DATABASES = ["default", "sandbox"]
 def _isolated_media_and_cache(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.DEPICTA_SANDBOX_STATE_DIR = tmp_path / "sandbox-state"
+    # A listener's open connection would keep the PostgreSQL test database from being dropped:
+    # tests/generations/test_status.py turns it on and stops it itself.
+    settings.DEPICTA_POLL_LISTEN = False
     cache.clear()
     yield
     cache.clear()

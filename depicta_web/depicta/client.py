@@ -54,6 +54,7 @@ class DepictaClient:
         api_key: str,
         timeout: float = 120.0,
         transport: httpx.BaseTransport | None = None,
+        download_transport: httpx.BaseTransport | None = None,
     ):
         self.base_url = base_url.rstrip("/")
         headers = {"Authorization": f"Bearer {api_key}", "User-Agent": "depicta-web/0.1"}
@@ -62,7 +63,7 @@ class DepictaClient:
             base_url=self.base_url, headers=headers, timeout=timeouts, transport=transport
         )
         # Image URLs are signed; they get no Authorization header and follow no redirects.
-        self._files = httpx.Client(timeout=timeouts, transport=transport)
+        self._files = httpx.Client(timeout=timeouts, transport=download_transport or transport)
 
     def close(self) -> None:
         self._api.close()

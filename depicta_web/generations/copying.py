@@ -23,7 +23,7 @@ from PIL import Image
 from depicta_web.depicta import DepictaClient, DepictaError
 from depicta_web.depicta.client import DownloadError, redact_url
 from depicta_web.depicta.schema import GenerateResult
-from depicta_web.lib.netguard import host_refusal as host_refusal_by_address
+from depicta_web.lib.netguard import address_refusal
 from depicta_web.lib.provenance import read_provenance
 
 from .models import GeneratedImage, Generation, ImageFile, content_path
@@ -99,19 +99,16 @@ def generation_copy(*, generation: Generation, client: DepictaClient) -> None:
 
 def host_refusal(url: str) -> str:
     """Why an image URL may not be fetched, or "" when it may: only hosts in
-    DEPICTA_IMAGE_HOSTS, and only public addresses unless DEPICTA_IMAGE_ALLOW_PRIVATE."""
+    DEPICTA_IMAGE_HOSTS. (Non-public addresses are refused when connecting: see api.py.)"""
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or parts.hostname not in settings.DEPICTA_IMAGE_HOSTS:
         return "host not in DEPICTA_IMAGE_HOSTS"
-    return host_refusal_by_address(
-        parts.hostname, allow_private=settings.DEPICTA_IMAGE_ALLOW_PRIVATE
-    )
+    return ""
 
 
 def file_copy(*, file: ImageFile, generation: Generation, client: DepictaClient) -> None:
     if refusal := host_refusal(file.source_url):
-        logger.warning("refused image download from %s: %s", redact_url(file.source_url), refusal)
-        _file_fail(file, ImageFile.State.FAILED, f"The image URL's host is not allowed: {refusal}.")
+        _file_refuse(file, refusal)
         return
     last_state, last_error = ImageFile.State.FAILED, ""
     for attempt in range(DOWNLOAD_ATTEMPTS):
@@ -122,6 +119,9 @@ def file_copy(*, file: ImageFile, generation: Generation, client: DepictaClient)
                     file.source_url, spool, max_bytes=settings.DEPICTA_MAX_DOWNLOAD_BYTES
                 )
             except DownloadError as exc:
+                if refusal := address_refusal(exc):  # refused, not broken: no retry
+                    _file_refuse(file, refusal)
+                    return
                 last_state, last_error = ImageFile.State.FAILED, str(exc)
                 if exc.expired and generation.job_id:
                     _urls_refresh(file, generation, client)
@@ -172,6 +172,11 @@ def _store(file: ImageFile, content, sha256: str, size: int) -> None:
             "attempts",
         ]
     )
+
+
+def _file_refuse(file: ImageFile, refusal: str) -> None:
+    logger.warning("refused image download from %s: %s", redact_url(file.source_url), refusal)
+    _file_fail(file, ImageFile.State.FAILED, f"The image URL's host is not allowed: {refusal}.")
 
 
 def _file_fail(file: ImageFile, state: str, error: str) -> None:

@@ -20,6 +20,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 
+from . import polling
+
 MONEY = {"max_digits": 14, "decimal_places": 6}
 logger = logging.getLogger(__name__)
 
@@ -133,7 +135,13 @@ class Generation(models.Model):
     @property
     def version(self) -> str:
         """Changes whenever the card would look different; the poll view compares it."""
-        return str(int(self.updated_at.timestamp() * 1_000_000))
+        return polling.version_of(self.updated_at)
+
+    @property
+    def poll_url(self) -> str:
+        """What a busy card asks every few seconds: its version and a poll token."""
+        token = polling.poll_token(self.pk)
+        return f"{reverse('generations:status', args=[self.pk])}?u={self.version}&t={token}"
 
     @property
     def in_trash(self) -> bool:

@@ -16,6 +16,7 @@ from django_htmx.middleware import HtmxDetails
 from depicta_web.gallery.selectors import detail_context, generation_for_detail
 from depicta_web.spend.budgets import BudgetExceeded
 
+from . import polling
 from .catalogue import CatalogueUnavailable, models_available
 from .forms import GenerationForm
 from .models import Generation, ImageFile
@@ -120,14 +121,41 @@ def _refused(request: HtmxHttpRequest, form, catalogue_error: str, parent) -> Ht
 
 
 @require_GET
-@login_required
 def status(request: HtmxHttpRequest, pk) -> HttpResponse:
-    """The card's poll. Cheap when nothing changed: one indexed query and an empty answer."""
-    row = Generation.objects.filter(pk=pk).values_list("updated_at", "status").first()
+    """The card's poll. "Nothing changed" (204) is answered from the poll token and the version
+    board when it can: no session, no user, no query (see polling.py). Anything else, or a poll
+    without a valid token, goes through the login check."""
+    seen = request.GET.get("u")
+    if polling.token_is_valid(pk, request.GET.get("t")):
+        current = _current(str(pk))
+        if current is None:
+            raise Http404
+        if seen == current[0] and current[1] not in Generation.FINAL_STATUSES:
+            return HttpResponse(status=204)
+    return _status_for_designer(request, pk, seen)
+
+
+def _current(generation_id: str) -> tuple[str, str] | None:
+    """(version, status) from the board, else from one indexed query (which feeds the board)."""
+    polling.board.ensure_listening()
+    known = polling.board.known(generation_id)
+    if known is not None:
+        return known
+    session = polling.board.session
+    row = Generation.objects.filter(pk=generation_id).values_list("updated_at", "status").first()
     if row is None:
+        return None
+    version = polling.version_of(row[0])
+    polling.board.learn(generation_id, version, row[1], session=session)
+    return version, row[1]
+
+
+@login_required
+def _status_for_designer(request: HtmxHttpRequest, pk, seen: str | None) -> HttpResponse:
+    current = _current(str(pk))
+    if current is None:
         raise Http404
-    generation = Generation(updated_at=row[0], status=row[1])
-    if request.GET.get("u") == generation.version and not generation.is_final:
+    if seen == current[0] and current[1] not in Generation.FINAL_STATUSES:
         return HttpResponse(status=204)
     generation = get_object_or_404(generations_for_cards(), pk=pk)
     context = {"generation": generation, "poll_seconds": settings.DEPICTA_POLL_SECONDS}

@@ -1,7 +1,13 @@
 """The card's poll: cheap when nothing changed, and it stops itself at a final state."""
 
+import time
+
 import pytest
+from django.core import signing
+from django.db import connection
 from django.urls import reverse
+
+from depicta_web.generations import polling
 
 from ..conftest import ALL_DATABASES
 
@@ -47,3 +53,88 @@ def test_a_failed_card_explains_why_and_offers_a_retry(alice_client, queued_gene
     assert "Rejected by policy." in body
     assert "req_123" in body
     assert reverse("generations:retry", args=[queued_generation.pk]) in body
+
+
+def test_the_card_carries_a_poll_token_that_answers_unchanged_without_a_login(
+    client, alice_client, queued_generation
+):
+    page = alice_client.get(reverse("generations:index")).content.decode()
+    url = queued_generation.poll_url
+    assert url.replace("&", "&amp;") in page
+    client.logout()
+    response = client.get(url, headers={"HX-Request": "true"})
+    assert response.status_code == 204
+    assert response.content == b""
+
+
+def test_a_poll_token_tells_a_stranger_nothing_but_unchanged(client, queued_generation):
+    stale = queued_generation.poll_url.replace(f"u={queued_generation.version}", "u=1")
+    response = client.get(stale, headers={"HX-Request": "true"})
+    assert response.status_code == 302  # to the login page: a changed card needs a designer
+    assert queued_generation.prompt not in response.content.decode()
+
+
+def test_a_forged_borrowed_or_expired_poll_token_needs_a_login(
+    client, alice, queued_generation, model_key
+):
+    from depicta_web.generations.models import Generation
+
+    other = Generation.objects.create(author=alice, prompt="another", model=model_key)
+    url = reverse("generations:status", args=[queued_generation.pk])
+    version = queued_generation.version
+
+    class SevenHoursAgo(signing.TimestampSigner):
+        def timestamp(self):
+            return signing.b62_encode(int(time.time()) - 7 * 3600)
+
+    expired = SevenHoursAgo(salt=polling._signer.salt).sign(str(queued_generation.pk))
+    tokens = {
+        "forged": polling.poll_token(queued_generation.pk)[:-2] + "xx",
+        "borrowed": polling.poll_token(other.pk),
+        "expired": expired.split(":", 1)[1],
+        "missing": "",
+    }
+    for name, token in tokens.items():
+        response = client.get(url, {"u": version, "t": token})
+        assert response.status_code == 302, name
+
+
+def test_the_board_keeps_only_reads_from_its_own_session_and_never_goes_back():
+    board = polling.VersionBoard(size=2)
+    board.learn("a", "5", "queued", session=None)
+    assert board.known("a") is None  # not listening: the database must be asked
+    session = board.start_session()
+    board.learn("a", "5", "queued", session=session - 1)  # read before this session began
+    assert board.known("a") is None
+    board.learn("a", "7", "generating", session=session)
+    board.learn("a", "6", "queued", session=session)  # an older read arriving late
+    assert board.known("a") == ("7", "generating")
+    board.learn("b", "1", "queued", session=session)
+    board.learn("c", "1", "queued", session=session)
+    assert board.known("a") is None  # the oldest card was let go, not kept stale
+    board.end_session()
+    assert board.known("c") is None
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="LISTEN/NOTIFY is PostgreSQL's")
+def test_on_postgresql_an_unchanged_poll_needs_no_query_and_a_change_shows_at_once(
+    client, settings, queued_generation, django_assert_num_queries
+):
+    settings.DEPICTA_POLL_LISTEN = True
+    url = queued_generation.poll_url
+    try:
+        polling.board.ensure_listening()
+        deadline = time.monotonic() + 10
+        while polling.board.session is None and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert client.get(url).status_code == 204  # read once, remembered
+        with django_assert_num_queries(0):
+            assert client.get(url).status_code == 204
+
+        queued_generation.touch()  # a thumbnail arrived, say: committed, announced
+        deadline = time.monotonic() + 5
+        while client.get(url).status_code == 204 and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert client.get(url).status_code == 302  # changed: only a designer sees how
+    finally:
+        polling.board.stop()
