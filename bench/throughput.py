@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/throughput.py [--count 100] [--latency 2] [--cap 10] [--full-render]
 
-Starts the studio (web server with the sandbox inside, the workers, the sweeper) on a free
+Starts the studio (web server, the sandbox as its own server, the workers, the sweeper) on a free
 port with its own throwaway databases and media, submits the batch the way the submit view
 does (`generation_submit`), and reports:
 - first submit → last stored thumbnail, against the ideal count / cap x latency;
@@ -43,6 +43,7 @@ def _environment(var_dir: str, port: int, latency: float, cap: int) -> dict[str,
         "DJANGO_SETTINGS_MODULE": "depicta_web.settings",
         "DEPICTA_VAR_DIR": var_dir,
         "PORT": str(port),
+        "DEPICTA_SANDBOX_PORT": str(_free_port()),  # `studio` runs the sandbox on its own
         "DEPICTA_MAX_IN_FLIGHT": str(cap),
         "DEPICTA_SANDBOX_FAULTS_ENABLED": "true",
         "DEPICTA_SANDBOX_FAULTS": f"latency={latency}",
@@ -62,6 +63,42 @@ def _wait_until_up(url: str, timeout: float = 60) -> None:
             pass
         time.sleep(0.2)
     raise SystemExit(f"{url} did not come up")
+
+
+def _tree_cpu_seconds(root: int) -> float:
+    """CPU time used so far by `root` and every process under it (Linux /proc)."""
+    parents, cpu = {}, {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            parents[int(entry.name)] = int(fields[1])
+            cpu[int(entry.name)] = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    tree, grew = {root}, True
+    while grew:
+        grew = False
+        for pid, parent in parents.items():
+            if parent in tree and pid not in tree:
+                tree.add(pid)
+                grew = True
+    return sum(cpu.get(pid, 0.0) for pid in tree)
+
+
+def _wait_until_quiet(root: int, timeout: float = 90) -> None:
+    """Until the studio's processes have started (Django set-up in 15 workers is several
+    CPU-seconds): less than half a core busy over a second. A running studio is measured, not
+    one still booting."""
+    deadline = time.monotonic() + timeout
+    before = _tree_cpu_seconds(root)
+    while time.monotonic() < deadline:
+        time.sleep(1)
+        now = _tree_cpu_seconds(root)
+        if now - before < 0.5:
+            return
+        before = now
+    raise SystemExit("the studio did not settle")
 
 
 def main() -> None:
@@ -88,8 +125,9 @@ def main() -> None:
         [*manage, "studio"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
     )
     try:
-        _wait_until_up(f"http://127.0.0.1:{port}/sandbox/health")
-        time.sleep(3)  # the workers' own start-up (Django setup, the start-up sweep)
+        _wait_until_up(f"http://127.0.0.1:{env['DEPICTA_SANDBOX_PORT']}/sandbox/health")
+        _wait_until_up(f"http://127.0.0.1:{port}/accounts/login/")
+        _wait_until_quiet(studio.pid)  # the workers' own start-up (Django, the start-up sweep)
         report = _run(args)
     finally:
         studio.send_signal(subprocess.signal.SIGINT)

@@ -213,7 +213,8 @@ DEPICTA_SANDBOX_KEYS = env_list(
     "DEPICTA_SANDBOX_KEYS", ["dpct_sandbox_laptop_key_0000000000000000000000000"]
 )
 DEPICTA_API_KEY = env_str("DEPICTA_API_KEY")
-# With no key the app talks to its own sandbox, mounted under /sandbox/ of this server.
+# With no key the app talks to its own sandbox: mounted under /sandbox/ of this server, and
+# served as its own process by `manage.py studio` (which then sets DEPICTA_BASE_URL).
 DEPICTA_SANDBOX_ENABLED = env_bool("DEPICTA_SANDBOX_ENABLED", not DEPICTA_API_KEY)
 DEPICTA_USES_SANDBOX = not DEPICTA_API_KEY
 DEPICTA_BASE_URL = env_str("DEPICTA_BASE_URL") or (

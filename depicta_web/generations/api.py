@@ -3,6 +3,7 @@
 from django.conf import settings
 
 from depicta_web.depicta import DepictaClient
+from depicta_web.depicta.client import ssl_context
 from depicta_web.lib.netguard import GuardedTransport
 
 
@@ -12,5 +13,7 @@ def depicta_client() -> DepictaClient:
         api_key=settings.DEPICTA_API_KEY,
         timeout=settings.DEPICTA_TIMEOUT_SECONDS,
         # Image URLs are fetched only from addresses checked when connecting (DNS rebinding).
-        download_transport=GuardedTransport(allow_private=settings.DEPICTA_IMAGE_ALLOW_PRIVATE),
+        download_transport=GuardedTransport(
+            allow_private=settings.DEPICTA_IMAGE_ALLOW_PRIVATE, ssl_context=ssl_context()
+        ),
     )

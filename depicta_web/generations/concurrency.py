@@ -31,10 +31,16 @@ def slots_ensure(cap: int) -> None:
 def slot_acquire(*, holder, lease: timedelta) -> int | None:
     """Take a free slot (or one whose lease ran out); None when all are held."""
     cap = settings.DEPICTA_MAX_IN_FLIGHT
-    slots_ensure(cap)
     now = timezone.now()
-    free = ApiSlot.objects.filter(_free(now), number__lte=cap)
-    for number in free.values_list("number", flat=True):
+    free = list(
+        ApiSlot.objects.filter(_free(now), number__lte=cap).values_list("number", flat=True)
+    )
+    if not free and ApiSlot.objects.filter(number__lte=cap).count() < cap:
+        # First use, or the cap was raised: make the slots. Only then, as this is a write and
+        # waiting workers ask many times a second.
+        slots_ensure(cap)
+        return slot_acquire(holder=holder, lease=lease)
+    for number in free:
         # Conditional UPDATE: of two workers racing for one slot, exactly one wins it.
         won = ApiSlot.objects.filter(_free(now), number=number).update(
             holder=holder, leased_until=now + lease

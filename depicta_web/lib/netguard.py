@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import ipaddress
 import socket
+import ssl
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -128,16 +129,18 @@ class GuardedTransport(httpx.HTTPTransport):
         self,
         *,
         allow_private: bool,
+        ssl_context: ssl.SSLContext | None = None,
         resolve: Resolver = socket.getaddrinfo,
         backend: httpcore.NetworkBackend | None = None,
     ):
-        super().__init__()
+        ssl_context = ssl_context or httpx.create_ssl_context()
+        super().__init__(verify=ssl_context)
         if not isinstance(getattr(self, "_pool", None), httpcore.ConnectionPool):
             raise RuntimeError("httpx.HTTPTransport no longer keeps its pool in _pool")
         self._pool.close()
         limits = httpx.Limits(max_connections=100, max_keepalive_connections=20)  # httpx's
         self._pool = httpcore.ConnectionPool(
-            ssl_context=httpx.create_ssl_context(),
+            ssl_context=ssl_context,
             max_connections=limits.max_connections,
             max_keepalive_connections=limits.max_keepalive_connections,
             keepalive_expiry=limits.keepalive_expiry,

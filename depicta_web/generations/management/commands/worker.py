@@ -9,6 +9,7 @@ from typing import Any
 
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
+from django.db import connections
 
 from depicta_web.generations.sweeper import generations_sweep
 
@@ -26,4 +27,16 @@ class Command(BaseCommand):
                 f"Sweep at start: requeued {len(report.requeued)}, "
                 f"recovering {len(report.recovering)}"
             )
+        _keep_sqlite_connections()
         call_command("db_worker", *db_worker_args)
+
+
+def _keep_sqlite_connections() -> None:
+    """db_worker closes its connection after every look at an empty queue when CONN_MAX_AGE is
+    0 (the SQLite default): half of an idle worker's CPU went to reopening the file. A worker
+    is one long-lived thread, so it keeps its SQLite connections (PostgreSQL's follow
+    CONN_MAX_AGE)."""
+    for alias in connections:
+        if connections.settings[alias]["ENGINE"].endswith("sqlite3"):
+            connections.settings[alias]["CONN_MAX_AGE"] = None
+            connections[alias].close()  # the next use opens a connection that stays

@@ -28,9 +28,17 @@ class Command(BaseCommand):
         parser.add_argument(
             "--no-migrate", action="store_true", help="do not migrate the sandbox database first"
         )
+        parser.add_argument(
+            "--nice",
+            type=int,
+            default=0,
+            help="lower this process's CPU priority by N (make run: the studio comes first)",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         port = options["port"] or int(os.environ.get("PORT") or settings.PORT or 8000)
+        if options["nice"]:
+            os.nice(options["nice"])
         if not options["no_migrate"]:
             call_command("migrate", database=SANDBOX_DB, interactive=False, verbosity=0)
         keys = len(settings.DEPICTA_SANDBOX_KEYS)
