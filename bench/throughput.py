@@ -1,6 +1,6 @@
 """Throughput and card latency: 100 generations through `manage.py studio`, sandbox at 2 s.
 
-    .venv/bin/python bench/throughput.py [--count 100] [--latency 2] [--cap 10] [--full-render]
+    .venv/bin/python bench/throughput.py [--count 100] [--latency 2] [--cap 10] [--draft]
 
 Starts the studio (web server, the sandbox as its own server, the workers, the sweeper) on a free
 port with its own throwaway databases and media, submits the batch the way the submit view
@@ -8,9 +8,9 @@ does (`generation_submit`), and reports:
 - first submit → last stored thumbnail, against the ideal count / cap x latency;
 - Depicta's answer → the thumbnail visible on a card polled like the browser does (a GET of
   the card's status URL every DEPICTA_POLL_SECONDS), for a sample of cards.
-The sandbox paints draft pictures unless --full-render: on a small machine its full painting
-(about 0.3 CPU-seconds a picture, which Depicta spends on its own hardware) would otherwise be
-what is measured. Loopback only; it stops everything it started.
+The sandbox paints its full pictures (about 0.1 CPU-s each, on the same cores: work Depicta
+does on its own machines); --draft makes them cheaper still. Loopback only; it stops
+everything it started.
 """
 
 from __future__ import annotations
@@ -107,7 +107,7 @@ def main() -> None:
     parser.add_argument("--latency", type=float, default=2.0)
     parser.add_argument("--cap", type=int, default=10)
     parser.add_argument("--workers", type=int, default=0, help="default: as `make run`")
-    parser.add_argument("--full-render", action="store_true", help="the sandbox's full pictures")
+    parser.add_argument("--draft", action="store_true", help="the sandbox's draft pictures")
     parser.add_argument("--sample", type=int, default=20, help="cards polled like a browser")
     args = parser.parse_args()
 
@@ -116,7 +116,7 @@ def main() -> None:
     env = _environment(var_dir, port, args.latency, args.cap)
     if args.workers:
         env["DEPICTA_WORKERS"] = str(args.workers)
-    env["DEPICTA_SANDBOX_DRAFT_RENDER"] = "false" if args.full_render else "true"
+    env["DEPICTA_SANDBOX_DRAFT_RENDER"] = "true" if args.draft else "false"
     os.environ.update(env)
     manage = [sys.executable, str(ROOT / "manage.py")]
     for database in ("default", "sandbox"):
@@ -200,7 +200,7 @@ def _run(args: argparse.Namespace) -> str:
         [
             f"generations: {args.count} (done {done.count()}), cap {args.cap}, "
             f"sandbox latency {args.latency:g} s, poll every {poll:g} s, "
-            f"{'full' if args.full_render else 'draft'} sandbox pictures",
+            f"{'draft' if args.draft else 'full'} sandbox pictures",
             f"first submit -> last thumbnail: {elapsed:.1f} s "
             f"(ideal {ideal:.1f} s, ratio {elapsed / ideal:.2f}, goal <= 1.25)",
             "answer -> every format stored: median "

@@ -350,11 +350,12 @@ def _recover_later(generation: Generation) -> None:
 
 
 def _wait_in_queue(generation: Generation) -> None:
-    """Every slot is taken: look again shortly, still queued (nothing was sent)."""
+    """Every slot stayed taken for SLOT_WAIT: back to the queue, still queued (nothing was
+    sent), ready at once. A delay here left slots idle at the end of a batch while the last
+    generations sat out their wait; the worker already waited, so this is no busy loop."""
     from .tasks import generate_task
 
-    run_after = timezone.now() + timedelta(seconds=SLOT_WAIT)
-    generate_task.using(run_after=run_after).enqueue(generation_id=str(generation.pk))
+    generate_task.enqueue(generation_id=str(generation.pk))
 
 
 def _retry_later(generation: Generation, retry_after: float | None, reason: str) -> None:

@@ -17,8 +17,10 @@ make that answer cheap:
 
 from __future__ import annotations
 
+import itertools
 import logging
 import threading
+import time
 from collections import OrderedDict
 from datetime import UTC, datetime, timedelta
 
@@ -31,6 +33,8 @@ logger = logging.getLogger(__name__)
 POLL_TOKEN_MAX_AGE = timedelta(hours=6)
 CHANNEL = "depicta_generation_changed"
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+PING_SECONDS = 2.0
+PING_TIMEOUT_SECONDS = 5.0
 BOARD_SIZE = 50_000  # cards remembered per process; an evicted card is read from the database
 
 _signer = signing.TimestampSigner(salt="depicta_web.generations.card-poll")
@@ -154,8 +158,21 @@ class VersionBoard:
             raw.autocommit = True
             raw.execute(f"LISTEN {CHANNEL}")
             session = self.start_session()
+            pings = itertools.count()
+            waiting_for, sent_at, next_ping = "", 0.0, 0.0
             while not self._stopping.is_set():
+                # A ping through the channel proves notifications still arrive (a pooler in
+                # transaction mode, say, would lose them): without its echo, start afresh.
+                now = time.monotonic()
+                if not waiting_for and now >= next_ping:
+                    waiting_for, sent_at = f"ping {next(pings)}", now
+                    raw.execute("SELECT pg_notify(%s, %s)", (CHANNEL, waiting_for))
+                elif waiting_for and now - sent_at > PING_TIMEOUT_SECONDS:
+                    raise ConnectionError("the listener's own ping did not come back")
                 for notice in raw.notifies(timeout=1.0):
+                    if notice.payload == waiting_for:
+                        waiting_for, next_ping = "", sent_at + PING_SECONDS
+                        continue
                     generation_id, version, status = notice.payload.split(" ")
                     self.learn(generation_id, version, status, session=session)
         finally:

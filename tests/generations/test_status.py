@@ -136,5 +136,10 @@ def test_on_postgresql_an_unchanged_poll_needs_no_query_and_a_change_shows_at_on
         while client.get(url).status_code == 204 and time.monotonic() < deadline:
             time.sleep(0.02)
         assert client.get(url).status_code == 302  # changed: only a designer sees how
+
+        # The listener pings itself through the channel; its echo keeps the session alive.
+        session = polling.board.session
+        time.sleep(3 * polling.PING_SECONDS)
+        assert polling.board.session == session
     finally:
         polling.board.stop()
