@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import itertools
 import logging
+import os
 import threading
 import time
 from collections import OrderedDict
@@ -158,23 +159,24 @@ class VersionBoard:
             raw.autocommit = True
             raw.execute(f"LISTEN {CHANNEL}")
             session = self.start_session()
-            pings = itertools.count()
+            # Every web process listens on the channel and hears every other's pings too.
+            pings = (f"ping {os.getpid()}:{id(self)}:{n}" for n in itertools.count())
             waiting_for, sent_at, next_ping = "", 0.0, 0.0
             while not self._stopping.is_set():
                 # A ping through the channel proves notifications still arrive (a pooler in
                 # transaction mode, say, would lose them): without its echo, start afresh.
                 now = time.monotonic()
                 if not waiting_for and now >= next_ping:
-                    waiting_for, sent_at = f"ping {next(pings)}", now
+                    waiting_for, sent_at = next(pings), now
                     raw.execute("SELECT pg_notify(%s, %s)", (CHANNEL, waiting_for))
                 elif waiting_for and now - sent_at > PING_TIMEOUT_SECONDS:
                     raise ConnectionError("the listener's own ping did not come back")
                 for notice in raw.notifies(timeout=1.0):
                     if notice.payload == waiting_for:
                         waiting_for, next_ping = "", sent_at + PING_SECONDS
-                        continue
-                    generation_id, version, status = notice.payload.split(" ")
-                    self.learn(generation_id, version, status, session=session)
+                    elif not notice.payload.startswith("ping "):  # another process's ping
+                        generation_id, version, status = notice.payload.split(" ")
+                        self.learn(generation_id, version, status, session=session)
         finally:
             raw.close()
 
