@@ -3,9 +3,9 @@
 With no API key the sandbox runs as its own server process on DEPICTA_SANDBOX_PORT (default
 PORT + 1), a peer reached over HTTP exactly as Depicta is, so its picture painting never
 competes with the studio's pages inside one Python process. One process group: Ctrl+C stops
-every child. Each db_worker runs one task at a time and a task
-holds it for Depicta's call and the copy after it, so there are more workers than API slots
-(DEPICTA_WORKERS, default DEPICTA_MAX_IN_FLIGHT x 1.5): copies overlap with the next calls.
+every child. Each db_worker runs one task at a time and a task holds it for Depicta's call and
+the copy after it, so there are more workers than API slots (DEPICTA_WORKERS, default
+DEPICTA_MAX_IN_FLIGHT x 1.5): copies overlap with the next calls.
 """
 
 import os
