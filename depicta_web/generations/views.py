@@ -125,14 +125,18 @@ def status(request: HtmxHttpRequest, pk) -> HttpResponse:
     """The card's poll. "Nothing changed" (204) is answered from the poll token and the version
     board when it can: no session, no user, no query (see polling.py). Anything else, or a poll
     without a valid token, goes through the login check."""
-    seen = request.GET.get("u")
+    seen, current = request.GET.get("u"), None
     if polling.token_is_valid(pk, request.GET.get("t")):
         current = _current(str(pk))
         if current is None:
             raise Http404
-        if seen == current[0] and current[1] not in Generation.FINAL_STATUSES:
+        if _unchanged(seen, current):
             return HttpResponse(status=204)
-    return _status_for_designer(request, pk, seen)
+    return _status_for_designer(request, pk, seen, current)
+
+
+def _unchanged(seen: str | None, current: tuple[str, str]) -> bool:
+    return seen == current[0] and current[1] not in Generation.FINAL_STATUSES
 
 
 def _current(generation_id: str) -> tuple[str, str] | None:
@@ -151,11 +155,13 @@ def _current(generation_id: str) -> tuple[str, str] | None:
 
 
 @login_required
-def _status_for_designer(request: HtmxHttpRequest, pk, seen: str | None) -> HttpResponse:
-    current = _current(str(pk))
+def _status_for_designer(
+    request: HtmxHttpRequest, pk, seen: str | None, current: tuple[str, str] | None
+) -> HttpResponse:
+    current = current or _current(str(pk))  # already read when the poll had a valid token
     if current is None:
         raise Http404
-    if seen == current[0] and current[1] not in Generation.FINAL_STATUSES:
+    if _unchanged(seen, current):
         return HttpResponse(status=204)
     generation = get_object_or_404(generations_for_cards(), pk=pk)
     context = {"generation": generation, "poll_seconds": settings.DEPICTA_POLL_SECONDS}

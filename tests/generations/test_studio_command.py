@@ -18,29 +18,12 @@ from pathlib import Path
 import httpx
 import pytest
 
+from ..processes import free_port, wait_for_port
+
 ROOT = Path(__file__).resolve().parents[2]
 MANAGE = [sys.executable, str(ROOT / "manage.py")]
 # The developer's own configuration must not leak into a laptop-style run.
 NOT_INHERITED = ("DATABASE_URL", "DEPICTA_SANDBOX_DATABASE_URL", "DEPICTA_API_KEY", "MEDIA_ROOT")
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def _up(url: str, process: subprocess.Popen, seconds: float = 60) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        assert process.poll() is None, "the studio stopped while starting"
-        try:
-            if httpx.get(url, timeout=2).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.2)
-    raise AssertionError(f"{url} did not come up")
 
 
 def _refused(port: int) -> bool:
@@ -54,7 +37,7 @@ def _refused(port: int) -> bool:
 @pytest.fixture
 def studio(tmp_path):
     env = {k: v for k, v in os.environ.items() if k not in NOT_INHERITED}
-    web, sandbox = _free_port(), _free_port()
+    web, sandbox = free_port(), free_port()
     env.update(
         DEPICTA_VAR_DIR=str(tmp_path),
         PORT=str(web),
@@ -73,7 +56,7 @@ def studio(tmp_path):
         [*MANAGE, "studio"], env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
     )
     try:
-        _up(f"http://127.0.0.1:{web}/accounts/login/", process)
+        wait_for_port(web, process, seconds=60)
         yield {"web": web, "sandbox": sandbox, "password": password, "process": process}
     finally:
         if process.poll() is None:

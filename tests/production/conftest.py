@@ -4,20 +4,23 @@ from __future__ import annotations
 
 import hashlib
 import io
-import socket
 import subprocess
 import sys
-import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.utils import timezone
 from PIL import Image
 
 from depicta_web.generations.models import GeneratedImage, Generation, ImageFile, content_path
+
+from ..processes import free_port, wait_for_port
 
 # The sandbox with faults switched on and a batch of generations, for the many-workers test.
 from ..reliability.conftest import batch, faulty_sandbox  # noqa: F401
@@ -78,23 +81,23 @@ def alices_generation(alice):
     return stored_generation_make(alice)
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def wait_for_port(port: int, process: subprocess.Popen, seconds: float = 30.0) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"{process.args[0]} exited with {process.returncode}")
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-                return
-        except OSError:
-            time.sleep(0.1)
-    raise TimeoutError(f"nothing listens on 127.0.0.1:{port} after {seconds} s")
+@contextmanager
+def gunicorn_serving(env: dict[str, str], app: str, *options: str) -> Iterator[str]:
+    """gunicorn on a free loopback port with `env` (2 workers); yields its base URL."""
+    port = free_port()
+    server = subprocess.Popen(
+        [str(VENV_BIN / "gunicorn"), app, "--bind", f"127.0.0.1:{port}", "--workers=2", *options],
+        env=env,
+        cwd=settings.BASE_DIR,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        wait_for_port(port, server)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.terminate()
+        server.wait(timeout=15)
 
 
 @pytest.fixture(scope="session")

@@ -11,14 +11,12 @@ import hashlib
 import html
 import json
 import re
-import subprocess
 
 import httpx
 import pytest
-from django.conf import settings
 
-from .conftest import VENV_BIN, free_port, wait_for_port
-from .test_production_profile import HOST, manage, production_env
+from .conftest import gunicorn_serving
+from .test_production_profile import HOST, https_client, manage, production_env
 
 # Run in the server's environment: a user, a queued and a finished generation with its files.
 SETUP = """
@@ -72,46 +70,21 @@ def asgi_server(tmp_path_factory):
     result = manage(env, "shell", "-c", SETUP)
     assert result.returncode == 0, result.stderr
     rows = json.loads(result.stdout.strip().splitlines()[-1])
-    port = free_port()
-    server = subprocess.Popen(
-        [
-            str(VENV_BIN / "gunicorn"),
-            "depicta_web.asgi:application",
-            "--worker-class",
-            "asgi",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--workers",
-            "2",
-            "--no-control-socket",  # no shared ~/.gunicorn socket between concurrent runs
-        ],
-        env=env,
-        cwd=settings.BASE_DIR,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        wait_for_port(port, server)
-        yield f"http://127.0.0.1:{port}", rows
-    finally:
-        server.terminate()
-        server.wait(timeout=15)
-
-
-def _https_client(base_url: str, **headers: str) -> httpx.Client:
-    # As behind the TLS-terminating proxy of docs/deploy.md.
-    return httpx.Client(
-        base_url=base_url,
-        headers={"Host": HOST, "X-Forwarded-Proto": "https", **headers},
-        timeout=30,
-    )
+    with gunicorn_serving(
+        env,
+        "depicta_web.asgi:application",
+        "--worker-class",
+        "asgi",
+        "--no-control-socket",  # no shared ~/.gunicorn socket between concurrent runs
+    ) as base_url:
+        yield base_url, rows
 
 
 @pytest.fixture(scope="module")
 def dana_session(asgi_server) -> str:
     """Log in through the ASGI server's own form (CSRF and all); returns the Cookie header."""
     base_url, _ = asgi_server
-    with _https_client(base_url) as client:
+    with https_client(base_url) as client:
         form = client.get("/accounts/login/")
         token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form.text).group(1)
         # The cookies are Secure: sent back by hand, as a browser would over the proxy's HTTPS.
@@ -146,7 +119,7 @@ def test_the_studio_renders_for_a_logged_in_user_with_the_headers_and_a_script_n
     asgi_server, dana_session
 ):
     base_url, rows = asgi_server
-    with _https_client(base_url, Cookie=dana_session) as client:
+    with https_client(base_url, Cookie=dana_session) as client:
         first = client.get("/")
         second = client.get("/")
     assert first.status_code == 200
@@ -170,7 +143,7 @@ def test_the_studio_renders_for_a_logged_in_user_with_the_headers_and_a_script_n
 
 def test_static_files_are_served_by_whitenoise_with_hashed_names(asgi_server):
     base_url, _ = asgi_server
-    with _https_client(base_url) as client:
+    with https_client(base_url) as client:
         page = client.get("/accounts/login/")
         css = re.search(r'href="(/static/css/app\.[0-9a-f]{12}\.css)"', page.text).group(1)
         response = client.get(css, headers={"Accept-Encoding": "gzip"})
@@ -182,7 +155,7 @@ def test_static_files_are_served_by_whitenoise_with_hashed_names(asgi_server):
 
 def test_a_cards_poll_answers(asgi_server, dana_session):
     base_url, rows = asgi_server
-    with _https_client(base_url, Cookie=dana_session, **{"HX-Request": "true"}) as client:
+    with https_client(base_url, Cookie=dana_session, **{"HX-Request": "true"}) as client:
         studio = client.get("/")
         # The queued card polls the URL it carries (with the version the page showed).
         card = re.search(rf'id="card-{rows["queued"]}"[^>]*hx-get="([^"]+)"', studio.text)
@@ -201,7 +174,7 @@ def test_a_cards_poll_answers(asgi_server, dana_session):
 
 def test_media_and_downloads_stream_to_a_logged_in_user_only(asgi_server, dana_session):
     base_url, rows = asgi_server
-    with _https_client(base_url, Cookie=dana_session) as client:
+    with https_client(base_url, Cookie=dana_session) as client:
         thumb = client.get(f"/media/{rows['thumb']}")
         download = client.get(f"/g/{rows['done']}/1.png")
     assert thumb.status_code == 200
@@ -211,7 +184,7 @@ def test_media_and_downloads_stream_to_a_logged_in_user_only(asgi_server, dana_s
     assert "attachment" in download.headers["Content-Disposition"]
     assert download.headers["Content-Type"] == "image/png"
     assert hashlib.sha256(download.content).hexdigest() == rows["sha256"]
-    with _https_client(base_url) as anonymous:
+    with https_client(base_url) as anonymous:
         refused = anonymous.get(f"/media/{rows['thumb']}")
     assert refused.status_code == 302
     assert "/accounts/login/" in refused.headers["Location"]
@@ -219,7 +192,7 @@ def test_media_and_downloads_stream_to_a_logged_in_user_only(asgi_server, dana_s
 
 def test_errors_show_no_debug_page(asgi_server):
     base_url, _ = asgi_server
-    with _https_client(base_url) as client:
+    with https_client(base_url) as client:
         response = client.get("/no-such-page/")
     assert response.status_code == 404
     assert "Traceback" not in response.text

@@ -12,7 +12,7 @@ import httpx
 import pytest
 from django.conf import settings
 
-from .conftest import VENV_BIN, free_port, wait_for_port
+from .conftest import gunicorn_serving
 
 MANAGE = str(settings.BASE_DIR / "manage.py")
 HOST = "studio.example.com"
@@ -103,33 +103,16 @@ def production_server(tmp_path_factory):
         "User.objects.create_user('dana', password='dana-pass-123')"
     )
     assert manage(env, "shell", "-c", script).returncode == 0
-    port = free_port()
-    server = subprocess.Popen(
-        [
-            str(VENV_BIN / "gunicorn"),
-            "depicta_web.wsgi",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--workers",
-            "2",
-        ],
-        env=env,
-        cwd=settings.BASE_DIR,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        wait_for_port(port, server)
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.terminate()
-        server.wait(timeout=15)
+    with gunicorn_serving(env, "depicta_web.wsgi") as base_url:
+        yield base_url
 
 
-def _https_client(base_url: str) -> httpx.Client:
+def https_client(base_url: str, **headers: str) -> httpx.Client:
     # As behind the TLS-terminating proxy of docs/deploy.md.
     return httpx.Client(
-        base_url=base_url, headers={"Host": HOST, "X-Forwarded-Proto": "https"}, timeout=30
+        base_url=base_url,
+        headers={"Host": HOST, "X-Forwarded-Proto": "https", **headers},
+        timeout=30,
     )
 
 
@@ -148,7 +131,7 @@ def test_an_unknown_host_is_refused(production_server):
 
 
 def test_pages_carry_the_security_headers_and_a_fresh_script_nonce(production_server):
-    with _https_client(production_server) as client:
+    with https_client(production_server) as client:
         first = client.get("/accounts/login/")
         second = client.get("/accounts/login/")
     assert first.status_code == 200
@@ -173,7 +156,7 @@ def test_pages_carry_the_security_headers_and_a_fresh_script_nonce(production_se
 
 
 def test_logging_in_sets_a_secure_http_only_session_cookie(production_server):
-    with _https_client(production_server) as client:
+    with https_client(production_server) as client:
         form = client.get("/accounts/login/")
         token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form.text).group(1)
         # The cookie is Secure: a browser sends it back only over HTTPS, as the proxy would.
@@ -191,7 +174,7 @@ def test_logging_in_sets_a_secure_http_only_session_cookie(production_server):
 
 
 def test_static_files_are_served_by_whitenoise_with_hashed_names(production_server):
-    with _https_client(production_server) as client:
+    with https_client(production_server) as client:
         page = client.get("/accounts/login/")
         css = re.search(r'href="(/static/css/app\.[0-9a-f]{12}\.css)"', page.text).group(1)
         response = client.get(css, headers={"Accept-Encoding": "gzip"})
@@ -201,7 +184,7 @@ def test_static_files_are_served_by_whitenoise_with_hashed_names(production_serv
 
 
 def test_errors_show_no_debug_page(production_server):
-    with _https_client(production_server) as client:
+    with https_client(production_server) as client:
         response = client.get("/no-such-page/")
     assert response.status_code == 404
     assert "Traceback" not in response.text
