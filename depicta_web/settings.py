@@ -13,7 +13,7 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 
-from depicta_web.lib.env import env_bool, env_float, env_int, env_list, env_str
+from depicta_web.lib.env import env_bool, env_choice, env_float, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("DEPICTA_VAR_DIR") or BASE_DIR / "var")
@@ -262,6 +262,10 @@ DEPICTA_SANDBOX_FAULTS = env_str("DEPICTA_SANDBOX_FAULTS")
 # little, as Depicta's own rendering costs the studio nothing.
 DEPICTA_SANDBOX_DRAFT_RENDER = env_bool("DEPICTA_SANDBOX_DRAFT_RENDER", False)
 DEPICTA_SANDBOX_START_BALANCE = env_str("DEPICTA_SANDBOX_START_BALANCE") or "25.000000"
+# GET /v1/models: Depicta's documented shape, or the older one for the client's tolerance tests.
+DEPICTA_SANDBOX_MODELS_SHAPE = env_choice(
+    "DEPICTA_SANDBOX_MODELS_SHAPE", "documented", ("documented", "legacy")
+)
 DEPICTA_SANDBOX_STATE_DIR = VAR_DIR / "sandbox"
 
 LOGGING = {

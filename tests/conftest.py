@@ -7,6 +7,8 @@ from django.core.cache import cache
 
 from depicta_web.depicta import DepictaClient
 
+from .depicta_docs import DocumentedAPI
+
 # Tests that touch the database see both the app's and the sandbox's.
 ALL_DATABASES = ["default", "sandbox"]
 
@@ -51,6 +53,16 @@ def sandbox(live_server, settings):
 
 
 @pytest.fixture
+def documented_api(settings):
+    """A loopback server answering with bodies from Depicta's docs; the app points at it."""
+    api = DocumentedAPI().start()
+    settings.DEPICTA_BASE_URL = api.url
+    settings.DEPICTA_API_KEY = "dpct_" + "d" * 43
+    yield api
+    api.stop()
+
+
+@pytest.fixture
 def depicta(sandbox, settings):
     with DepictaClient(base_url=sandbox, api_key=settings.DEPICTA_API_KEY, timeout=30) as client:
         yield client
@@ -84,7 +96,7 @@ def generation_make(
 
 @pytest.fixture
 def model_key(depicta):
-    return depicta.list_models()[0].key
+    return depicta.list_models().models[0].key
 
 
 @pytest.fixture

@@ -9,16 +9,19 @@ import functools
 import hashlib
 import json
 import logging
+import math
 import ssl
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
 from typing import IO, Any
 from urllib.parse import urlsplit
 
 import httpx
 
 from .errors import DepictaAPIError, DepictaTransportError, error_class_for
-from .schema import GenerateRequest, GenerateResult, Job, JobPage, ModelInfo, parse_models
+from .schema import AccountProfile, GenerateRequest, GenerateResult, Job, JobPage, ModelList
 
 logger = logging.getLogger(__name__)
 
@@ -119,12 +122,16 @@ class DepictaClient:
         data = self._json_or_raise(response, job_id=job_id)
         return GenerateResult.from_json(data), job_id
 
-    # Contract: "Models and pricing" (shape is a working assumption; a bare list is accepted).
-    def list_models(self) -> list[ModelInfo]:
-        return parse_models(self._get("/v1/models"))
+    # Contract: "GET /v1/models and /v1/pricing" (the older shape and a bare list still read).
+    def list_models(self) -> ModelList:
+        return ModelList.from_json(self._get("/v1/models"))
 
-    def get_pricing(self) -> list[ModelInfo]:
-        return parse_models(self._get("/v1/pricing"))
+    def get_pricing(self) -> ModelList:
+        return ModelList.from_json(self._get("/v1/pricing"))
+
+    # Contract: "GET /v1/account/profile".
+    def get_account_profile(self) -> AccountProfile:
+        return AccountProfile.from_json(self._get("/v1/account/profile"))
 
     # Contract: "Jobs and recovery".
     def list_jobs(self, *, limit: int = 20, offset: int = 0) -> JobPage:
@@ -196,13 +203,23 @@ class DepictaClient:
         )
 
 
-def _retry_after(value: str | None) -> float | None:
+def _retry_after(value: str | None, *, now: datetime | None = None) -> float | None:
+    """`Retry-After` as seconds or as an HTTP date (RFC 9110), in seconds from now."""
     if not value:
         return None
     try:
-        return max(0.0, float(value))
+        seconds = float(value)
     except ValueError:
+        pass
+    else:
+        return max(0.0, seconds) if math.isfinite(seconds) else None
+    try:
+        moment = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
         return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return max(0.0, (moment - (now or datetime.now(UTC))).total_seconds())
 
 
 __all__ = ["DepictaAPIError", "DepictaClient", "Download", "DownloadError", "redact_url"]

@@ -64,15 +64,16 @@ class ReferenceImage:
 @dataclass(frozen=True)
 class GenerateRequest:
     prompt: str
-    model: str
+    # Optional (contract): Depicta picks a capable model when none is sent.
+    model: str | None = None
     aspect_ratio: str | None = None
     image_size: str | None = None
     strictness: str | None = None
     reference_images: tuple[ReferenceImage, ...] = ()
 
     def to_json(self) -> dict[str, Any]:
-        body: dict[str, Any] = {"prompt": self.prompt, "model": self.model}
-        for name in ("aspect_ratio", "image_size", "strictness"):
+        body: dict[str, Any] = {"prompt": self.prompt}
+        for name in ("model", "aspect_ratio", "image_size", "strictness"):
             if (value := getattr(self, name)) is not None:
                 body[name] = value
         if self.reference_images:
@@ -195,43 +196,146 @@ class GenerateResult:
         )
 
 
+OPERATIONS = ("generate", "edit", "combine")
+# Contract: "POST /v1/combine/...": 2 to 5 inputs, fewer where a model says so.
+MAX_COMBINE_INPUTS = 5
+# Contract: "Models": where `image_sizes` does not name 1K/2K/4K, the form offers these and
+# lets Depicta's answer decide anything else.
+DEFAULT_OFFERED_SIZES = ("1K", "2K")
+# How far a fixed size's shape may be from a named ratio and still count as it (1344x768 is
+# 16:9 to 1.6 %).
+RATIO_TOLERANCE = 0.03
+
+
+def _strings(value: Any) -> tuple[str, ...]:
+    return tuple(str(item) for item in value) if isinstance(value, list) else ()
+
+
+def _whole(value: Any) -> int:
+    return value if isinstance(value, int) and not isinstance(value, bool) and value > 0 else 0
+
+
+def ratio_of_size(size: str) -> str | None:
+    """The named aspect ratio a fixed size such as `1536x1024` has, if any is close."""
+    width, _, height = size.lower().partition("x")
+    if not (width.isdigit() and height.isdigit() and int(width) and int(height)):
+        return None
+    shape = int(width) / int(height)
+    nearest = min(ASPECT_RATIOS, key=lambda ratio: abs(_ratio_value(ratio) - shape))
+    return nearest if abs(_ratio_value(nearest) / shape - 1) <= RATIO_TOLERANCE else None
+
+
+def _ratio_value(ratio: str) -> float:
+    width, height = ratio.split(":")
+    return int(width) / int(height)
+
+
+def _operations(data: dict[str, Any]) -> tuple[str, ...]:
+    """What a model can do: `operations`, else `can_generate`/`can_edit`, else the older
+    `capabilities`, else generate only. Depicta: generate-only models cannot edit or combine."""
+    if named := _strings(data.get("operations")):
+        return tuple(op for op in OPERATIONS if op in named)
+    if isinstance(data.get("can_generate"), bool) or isinstance(data.get("can_edit"), bool):
+        can_edit = data.get("can_edit") is True
+        flags = {"generate": data.get("can_generate", True) is not False, "edit": can_edit}
+        flags["combine"] = can_edit
+        return tuple(op for op in OPERATIONS if flags[op])
+    if named := _strings(data.get("capabilities")):
+        return tuple(named)
+    return ("generate",)
+
+
 @dataclass(frozen=True)
 class ModelInfo:
-    """An entry of GET /v1/models or /v1/pricing (shape: working assumption of the contract)."""
+    """An entry of GET /v1/models (contract: "GET /v1/models and /v1/pricing").
+
+    Every documented field is kept as sent; the properties turn them into what a form may
+    offer. The older sandbox keys (`price_eur`, `prices_eur`, `capabilities`) are still read.
+    """
 
     id: str
-    alias: str
     name: str
-    price_eur: Decimal | None
-    capabilities: tuple[str, ...] = ("generate",)
-    budget: bool = False
-    image_sizes: tuple[str, ...] = ("1K", "2K")
-    # Per image size, when the API gives them (the sandbox does; the contract's shape has only
-    # `price_eur`, which then stands for every size).
+    alias: str = ""
+    description: str = ""
+    approximate_cost_eur: Decimal | None = None
+    operations: tuple[str, ...] = ("generate",)
+    aspect_ratios: tuple[str, ...] = ()
+    image_sizes: tuple[str, ...] = ()
+    fixed_sizes: tuple[str, ...] = ()
+    output_formats: tuple[str, ...] = ()
+    max_combine_inputs: int = 0
+    max_characters: int = 0
+    supports_multiturn: bool = False
+    # Not documented: the sandbox adds it. None means "not stated": nothing is pre-filtered.
+    budget: bool | None = None
+    # Per image size, when a server gives them (the older sandbox shape did).
     prices_eur: dict[str, Decimal] = field(default_factory=dict, compare=False)
-
-    def price_for(self, image_size: str | None) -> Decimal | None:
-        return self.prices_eur.get(image_size or "", self.price_eur)
 
     @property
     def key(self) -> str:
         """What to send as `model`: the id, or the alias when no id is given."""
         return self.id or self.alias
 
+    @property
+    def can_generate(self) -> bool:
+        return "generate" in self.operations
+
+    @property
+    def can_edit(self) -> bool:
+        return "edit" in self.operations
+
+    @property
+    def can_combine(self) -> bool:
+        return "combine" in self.operations
+
+    @property
+    def sizes_named(self) -> bool:
+        """Whether `image_sizes` speaks of 1K/2K/4K, so that a size it omits is refused."""
+        return bool(self.image_sizes) and all(size in IMAGE_SIZES for size in self.image_sizes)
+
+    @property
+    def sizes_offered(self) -> tuple[str, ...]:
+        if self.sizes_named:
+            return tuple(size for size in IMAGE_SIZES if size in self.image_sizes)
+        return DEFAULT_OFFERED_SIZES
+
+    @property
+    def ratios_offered(self) -> tuple[str, ...]:
+        """`aspect_ratios` when it names known ratios, else those of `fixed_sizes`, else all."""
+        for allowed in (set(self.aspect_ratios), {ratio_of_size(s) for s in self.fixed_sizes}):
+            if offered := tuple(ratio for ratio in ASPECT_RATIOS if ratio in allowed):
+                return offered
+        return ASPECT_RATIOS
+
+    @property
+    def combine_inputs_max(self) -> int:
+        return min(MAX_COMBINE_INPUTS, self.max_combine_inputs or MAX_COMBINE_INPUTS)
+
+    def price_for(self, image_size: str | None) -> Decimal | None:
+        """The server's figure for this size when it gives one, else its approximate cost."""
+        return self.prices_eur.get(image_size or "", self.approximate_cost_eur)
+
     @classmethod
     def from_json(cls, data: Any) -> ModelInfo | None:
         if not isinstance(data, dict) or not (data.get("id") or data.get("alias")):
             return None
-        sizes = data.get("image_sizes")
-        caps = data.get("capabilities")
+        cost = data.get("approximate_cost_eur", data.get("price_eur", data.get("price")))
+        budget = data.get("budget")
         return cls(
             id=str(data.get("id") or ""),
             alias=str(data.get("alias") or ""),
             name=str(data.get("name") or data.get("id") or data.get("alias")),
-            price_eur=parse_money(data.get("price_eur", data.get("price"))),
-            capabilities=tuple(str(c) for c in caps) if isinstance(caps, list) else ("generate",),
-            budget=bool(data.get("budget", False)),
-            image_sizes=tuple(str(s) for s in sizes) if isinstance(sizes, list) else ("1K", "2K"),
+            description=str(data.get("description") or ""),
+            approximate_cost_eur=parse_money(cost),
+            operations=_operations(data),
+            aspect_ratios=_strings(data.get("aspect_ratios")),
+            image_sizes=_strings(data.get("image_sizes")),
+            fixed_sizes=_strings(data.get("fixed_sizes")),
+            output_formats=_strings(data.get("output_formats")),
+            max_combine_inputs=_whole(data.get("max_combine_inputs")),
+            max_characters=_whole(data.get("max_characters")),
+            supports_multiturn=data.get("supports_multiturn") is True,
+            budget=budget if isinstance(budget, bool) else None,
             prices_eur=_prices(data.get("prices_eur")),
         )
 
@@ -243,12 +347,87 @@ def _prices(data: Any) -> dict[str, Decimal]:
     return {size: price for size, price in parsed.items() if price is not None}
 
 
+@dataclass(frozen=True)
+class ModelList:
+    """The body of GET /v1/models: the models, when the list was cached, and its disclaimer."""
+
+    models: tuple[ModelInfo, ...]
+    cached_at: datetime | None = None
+    disclaimer: str = ""
+
+    @classmethod
+    def from_json(cls, data: Any) -> ModelList:
+        """`{"models": [...]}` (`null` allowed) or a bare list; entries without an id or
+        alias are skipped."""
+        body = data if isinstance(data, dict) else {}
+        entries = body.get("models") if isinstance(data, dict) else data
+        if not isinstance(entries, list):
+            entries = []
+        return cls(
+            models=tuple(model for entry in entries if (model := ModelInfo.from_json(entry))),
+            cached_at=parse_time(body.get("cached_at")),
+            disclaimer=str(body.get("disclaimer") or ""),
+        )
+
+    def find(self, key: str) -> ModelInfo | None:
+        """A model by the id or alias it was listed with."""
+        return next((m for m in self.models if key and key in (m.id, m.alias)), None)
+
+
 def parse_models(data: Any) -> list[ModelInfo]:
-    """`{"models": [...]}` or a bare list; entries without an id or alias are skipped."""
-    entries = data.get("models") if isinstance(data, dict) else data
-    if not isinstance(entries, list):
-        return []
-    return [model for entry in entries if (model := ModelInfo.from_json(entry))]
+    return list(ModelList.from_json(data).models)
+
+
+@dataclass(frozen=True)
+class AccountProfile:
+    """GET /v1/account/profile (contract: fields inside `user`, else at the top level)."""
+
+    balance_eur: Decimal | None
+    held_eur: Decimal
+    id: str = ""
+    email: str = ""
+    email_verified: bool | None = None
+    name: str = ""
+    created_at: datetime | None = None
+    credit_limit_cents: int | None = None
+    credits_expire_at: datetime | None = None
+    free_trial_pending_eur: Decimal | None = None
+    pending_credit_notice: bool = False
+    prompt_analysis_opt_in: bool = False
+    providers: tuple[str, ...] = ()
+    two_factor_enabled: bool = False
+
+    @property
+    def available_eur(self) -> Decimal | None:
+        """What can be spent now, counted as Depicta's own CLI does: balance - held."""
+        return None if self.balance_eur is None else self.balance_eur - self.held_eur
+
+    @classmethod
+    def from_json(cls, data: Any) -> AccountProfile:
+        body = data if isinstance(data, dict) else {}
+        user = body.get("user") if isinstance(body.get("user"), dict) else {}
+
+        def read(name: str) -> Any:
+            return user.get(name, body.get(name))
+
+        limit = read("credit_limit_cents")
+        verified = read("email_verified")
+        return cls(
+            balance_eur=parse_money(read("balance_eur")),
+            held_eur=parse_money(read("held_eur")) or Decimal(0).quantize(MONEY_PLACES),
+            id=str(read("id") or ""),
+            email=str(read("email") or ""),
+            email_verified=verified if isinstance(verified, bool) else None,
+            name=str(read("name") or ""),
+            created_at=parse_time(read("created_at")),
+            credit_limit_cents=limit if isinstance(limit, int) else None,
+            credits_expire_at=parse_time(read("credits_expire_at")),
+            free_trial_pending_eur=parse_money(read("free_trial_pending_eur")),
+            pending_credit_notice=read("pending_credit_notice") is True,
+            prompt_analysis_opt_in=read("prompt_analysis_opt_in") is True,
+            providers=_strings(read("providers")),
+            two_factor_enabled=read("two_factor_enabled") is True,
+        )
 
 
 @dataclass(frozen=True)

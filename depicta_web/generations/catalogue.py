@@ -6,21 +6,21 @@ from django.conf import settings
 from django.core.cache import cache
 
 from depicta_web.depicta import DepictaError
-from depicta_web.depicta.schema import ModelInfo
+from depicta_web.depicta.schema import ModelList
 
 from .api import depicta_client
 
 logger = logging.getLogger(__name__)
 
-_FRESH_KEY = "depicta:models:fresh"
-_LAST_KNOWN_KEY = "depicta:models:last-known"
+_FRESH_KEY = "depicta:models:v2:fresh"
+_LAST_KNOWN_KEY = "depicta:models:v2:last-known"
 
 
 class CatalogueUnavailable(Exception):
     """The model list could not be fetched and no earlier copy is known."""
 
 
-def models_available() -> list[ModelInfo]:
+def models_available() -> ModelList:
     """Fresh from the cache, else from the API; on an API failure, the last list we saw."""
     models = cache.get(_FRESH_KEY)
     if models is not None:
@@ -37,7 +37,3 @@ def models_available() -> list[ModelInfo]:
     cache.set(_FRESH_KEY, models, settings.DEPICTA_MODELS_CACHE_SECONDS)
     cache.set(_LAST_KNOWN_KEY, models, None)
     return models
-
-
-def model_find(models: list[ModelInfo], key: str) -> ModelInfo | None:
-    return next((m for m in models if key and key in (m.id, m.alias)), None)

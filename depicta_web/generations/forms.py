@@ -4,7 +4,6 @@ strictness, and a list of reference images posted as repeated `url` / `descripti
 from __future__ import annotations
 
 from decimal import Decimal
-from urllib.parse import urlsplit
 
 from django import forms
 from django.http import QueryDict
@@ -15,11 +14,15 @@ from depicta_web.depicta.schema import (
     MAX_REFERENCE_IMAGES,
     PROMPT_MAX_CHARS,
     ModelInfo,
+    ModelList,
     ReferenceImage,
 )
+from depicta_web.lib.money import price_text
+from depicta_web.lib.public_url import public_https_problem
+from depicta_web.lib.text import has_control_characters, is_blank
 
-from .catalogue import model_find
 from .pipeline import FormParameters
+from .pricing import PriceEstimate, price_estimates
 
 STRICTNESS_CHOICES = [
     ("", "Account default"),
@@ -36,16 +39,19 @@ LOW_BALANCE_SIZES = ("1K", "2K")
 _UNKNOWN = object()
 
 
-def model_unavailable_reason(model: ModelInfo, balance: Decimal | None) -> str:
-    """Why the balance tier rules this model out ("" when it does not)."""
+def model_unavailable_reason(
+    model: ModelInfo, balance: Decimal | None, price: Decimal | None = None
+) -> str:
+    """Why the balance tier rules this model out ("" when it does not). Only a model the API
+    marks as not budget is ruled out below €0.50; where it says nothing, Depicta decides."""
     if balance is None:
         return ""
     if balance < ANY_MODEL_FROM:
         return f"the balance (€{balance}) is under €0.01"
-    if balance < ALL_MODELS_FROM and not model.budget:
+    if balance < ALL_MODELS_FROM and model.budget is False:
         return f"below a €0.50 balance (now €{balance}) only budget models can be used"
-    if model.price_eur is not None and balance < model.price_eur:
-        return f"costs about €{model.price_eur}, more than the €{balance} balance"
+    if price is not None and balance < price:
+        return f"costs about {price_text(price)}, more than the €{balance} balance"
     return ""
 
 
@@ -60,24 +66,34 @@ def _unavailable(reason: str) -> str:
 
 
 class OptionsSelect(forms.Select):
-    """A select whose options in `disabled` (value -> reason) cannot be picked."""
+    """A select whose options in `disabled` (value -> reason) cannot be picked, and whose
+    options may carry data attributes (value -> attrs), e.g. the sizes a model makes."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.disabled: dict[str, str] = {}
+        self.option_data: dict[str, dict[str, str]] = {}
 
     def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
         option = super().create_option(name, value, label, selected, index, subindex, attrs)
+        option["attrs"].update(self.option_data.get(str(value), {}))
         if str(value) in self.disabled:
             option["attrs"]["disabled"] = True
             option["attrs"]["title"] = f"Unavailable: {self.disabled[str(value)]}"
         return option
 
 
-def model_label(model: ModelInfo) -> str:
-    price = f"€{model.price_eur.normalize():f}" if model.price_eur is not None else "price n/a"
+def model_label(model: ModelInfo, estimate: PriceEstimate) -> str:
     budget = " · budget" if model.budget else ""
-    return f"{model.name} — {price}{budget}"
+    return f"{model.name} — {estimate.label}{budget}"
+
+
+def model_option_data(model: ModelInfo) -> dict[str, str]:
+    """What the composer's script needs to offer only this model's sizes and ratios."""
+    return {
+        "data-sizes": " ".join(model.sizes_offered),
+        "data-ratios": " ".join(model.ratios_offered),
+    }
 
 
 class GenerationForm(forms.Form):
@@ -87,10 +103,11 @@ class GenerationForm(forms.Form):
         error_messages={"required": "Write a prompt: it cannot be empty."},
     )
     model = forms.ChoiceField(
-        widget=OptionsSelect,
+        widget=OptionsSelect(attrs={"data-model-select": ""}),
         error_messages={"invalid_choice": "Unknown model %(value)s: pick one from the list."},
     )
     aspect_ratio = forms.ChoiceField(
+        widget=forms.Select(attrs={"data-ratio-select": ""}),
         choices=[(r, r) for r in ASPECT_RATIOS],
         initial="1:1",
         error_messages={
@@ -99,7 +116,7 @@ class GenerationForm(forms.Form):
         },
     )
     image_size = forms.ChoiceField(
-        widget=OptionsSelect,
+        widget=OptionsSelect(attrs={"data-size-select": ""}),
         choices=[(s, IMAGE_SIZE_LABELS[s]) for s in IMAGE_SIZES],
         initial="1K",
         error_messages={
@@ -120,17 +137,20 @@ class GenerationForm(forms.Form):
         self,
         data: QueryDict | None = None,
         *,
-        models: list[ModelInfo],
+        models: ModelList,
         balance: Decimal | object | None = _UNKNOWN,
         **kwargs,
     ):
         super().__init__(data, **kwargs)
-        self.models = models
+        self.catalogue = models
+        # This form generates: a model that only edits or combines is not offered.
+        self.models = [m for m in models.models if m.can_generate]
         self.balance = _balance_latest() if balance is _UNKNOWN else balance
+        self.estimates = price_estimates(self.models, self._size_chosen(data))
         self._tier_limits()
-        if models and "model" not in self.initial:
-            usable = [m for m in models if m.key not in self.unavailable_models]
-            self.initial["model"] = (usable or models)[0].key
+        if self.models and "model" not in self.initial:
+            usable = [m for m in self.models if m.key not in self.unavailable_models]
+            self.initial["model"] = (usable or self.models)[0].key
         self.reference_rows = self._reference_rows(data)
         self.reference_errors: list[str] = []
 
@@ -146,18 +166,32 @@ class GenerationForm(forms.Form):
         # Rows left wholly empty are the form's unused slots, not input.
         return [(u, d) for u, d in zip(urls, descriptions, strict=True) if u or d]
 
+    def _size_chosen(self, data: QueryDict | None) -> str:
+        size = (data or {}).get("image_size") or self.initial.get("image_size")
+        return size if size in IMAGE_SIZES else self.fields["image_size"].initial
+
+    @property
+    def price_note(self) -> str:
+        """The catalogue's own caveat on its prices, shown under the settings."""
+        return self.catalogue.disclaimer
+
     def _tier_limits(self) -> None:
         """Disable, with the reason, the models and sizes the balance tier cannot use."""
         self.unavailable_models = {
             m.key: reason
             for m in self.models
-            if (reason := model_unavailable_reason(m, self.balance))
+            if (reason := model_unavailable_reason(m, self.balance, self.estimates[m.key].shown))
         }
         self.fields["model"].choices = [
-            (m.key, model_label(m) + _unavailable(self.unavailable_models.get(m.key, "")))
+            (
+                m.key,
+                model_label(m, self.estimates[m.key])
+                + _unavailable(self.unavailable_models.get(m.key, "")),
+            )
             for m in self.models
         ]
         self.fields["model"].widget.disabled = self.unavailable_models
+        self.fields["model"].widget.option_data = {m.key: model_option_data(m) for m in self.models}
         self.unavailable_sizes = {
             size: reason
             for size in IMAGE_SIZES
@@ -171,14 +205,22 @@ class GenerationForm(forms.Form):
 
     def clean_prompt(self) -> str:
         prompt = self.cleaned_data["prompt"].strip()
-        if not prompt:
-            raise forms.ValidationError("Write a prompt: it cannot be only spaces.")
+        if is_blank(prompt):
+            raise forms.ValidationError(
+                "Write a prompt: it cannot be only spaces or invisible characters."
+            )
+        if has_control_characters(prompt):
+            raise forms.ValidationError(
+                "The prompt holds control characters (such as NUL) that Depicta cannot read: "
+                "retype or paste it again as plain text."
+            )
         return prompt
 
     def clean(self) -> dict:
         cleaned = super().clean()
-        model = model_find(self.models, cleaned.get("model", ""))
+        model = self._model_listed(cleaned.get("model", ""))
         size = cleaned.get("image_size")
+        ratio = cleaned.get("aspect_ratio")
         if model and model.key in self.unavailable_models:
             self.add_error(
                 "model", f"{model.name} is unavailable: {self.unavailable_models[model.key]}."
@@ -186,13 +228,24 @@ class GenerationForm(forms.Form):
         if size in self.unavailable_sizes:
             self.add_error("image_size", f"{size} is unavailable: {self.unavailable_sizes[size]}.")
             size = None
-        if model and size and size not in model.image_sizes:
+        # Only sizes the model names as 1K/2K/4K are known; any other size is Depicta's call.
+        if model and size and model.sizes_named and size not in model.image_sizes:
             self.add_error(
                 "image_size",
-                f"{model.name} makes {', '.join(model.image_sizes)} images, not {size}.",
+                f"{model.name} makes {', '.join(model.sizes_offered)} images, not {size}: "
+                "pick one of those sizes or another model.",
+            )
+        if model and ratio and ratio not in model.ratios_offered:
+            self.add_error(
+                "aspect_ratio",
+                f"{model.name} makes {', '.join(model.ratios_offered)} images, not {ratio}: "
+                "pick one of those ratios or another model.",
             )
         self._clean_references()
         return cleaned
+
+    def _model_listed(self, key: str) -> ModelInfo | None:
+        return next((m for m in self.models if key and key in (m.id, m.alias)), None)
 
     def _clean_references(self) -> None:
         rows = self.reference_rows
@@ -200,28 +253,35 @@ class GenerationForm(forms.Form):
             self.reference_errors.append(
                 f"At most {MAX_REFERENCE_IMAGES} reference images; {len(rows)} were given."
             )
-        for number, (url, description) in enumerate(rows, start=1):
-            parts = urlsplit(url)
+        for number, (url, description) in enumerate(rows[:MAX_REFERENCE_IMAGES], start=1):
             if not url:
                 self.reference_errors.append(f"Reference {number}: give its HTTPS URL.")
-            elif parts.scheme != "https" or not parts.netloc:
+            elif problem := public_https_problem(url):
                 self.reference_errors.append(
-                    f"Reference {number}: the URL must be a public https:// address."
+                    f"Reference {number}: the URL {problem}; give a public https:// address "
+                    "Depicta can fetch."
                 )
-            if not description:
+            if is_blank(description):
                 self.reference_errors.append(f"Reference {number}: describe what the image shows.")
+            elif has_control_characters(description):
+                self.reference_errors.append(
+                    f"Reference {number}: the description holds control characters (such as "
+                    "NUL); retype it as plain text."
+                )
         for message in self.reference_errors:
             self.add_error(None, message)
 
     @property
     def selected_model(self) -> ModelInfo | None:
-        return model_find(self.models, self.cleaned_data.get("model", ""))
+        return self._model_listed(self.cleaned_data.get("model", ""))
 
     @property
     def estimated_cost(self) -> Decimal | None:
-        """The hold to count against budgets: the model's price for the chosen size."""
+        """What budgets hold for this image: the higher of the catalogue's figure and what the
+        team's recent images of this model and size cost (generations.pricing)."""
+        # The estimates were made for the posted size, which is the cleaned one.
         model = self.selected_model
-        return model.price_for(self.cleaned_data.get("image_size")) if model else None
+        return self.estimates[model.key].reserve if model else None
 
     def parameters(self) -> FormParameters:
         data = self.cleaned_data

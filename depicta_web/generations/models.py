@@ -114,6 +114,12 @@ class Generation(models.Model):
             ),
             # The header's "latest balance" (spend.ledger.balance_current) on every page.
             models.Index(fields=["-responded_at"], name="generation_responded"),
+            # A price estimate reads the last few charges of one model and size.
+            models.Index(
+                fields=["model", "image_size", "-responded_at"],
+                name="generation_charges",
+                condition=models.Q(cost_eur__isnull=False),
+            ),
         ]
         constraints = [
             # One generation per Depicta job: a recovered job can never be adopted twice.

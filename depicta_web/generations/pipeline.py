@@ -60,7 +60,14 @@ NOT_ACCEPTED_LOOKS = 3
 RECOVER_AGAIN_AFTER = timedelta(seconds=15)
 # Job errors that say something about the request itself end the generation; others are
 # Depicta's own trouble and worth another try.
-REQUEST_ERRORS = ("content_rejected", "insufficient_credits", "credit_insufficient", "bad_request")
+REQUEST_ERRORS = (
+    "content_rejected",
+    "insufficient_credits",
+    "credit_insufficient",
+    "bad_request",
+    "validation_error",
+    "model_not_capable",
+)
 # How long a worker waits for a free API slot before handing the generation back to the queue.
 SLOT_WAIT = 2.0
 
@@ -389,6 +396,11 @@ _PLAIN_MESSAGES = {
     "insufficient_credits": "The Depicta balance is too low for this image. Ask an admin to "
     "top it up.",
     "auth_invalid": "Depicta refused the API key. An admin must fix the configuration.",
+    "model_not_capable": "The chosen model cannot do this. Pick another model and submit again.",
+    "validation_error": "Depicta cannot make this with these settings. Change the setting it "
+    "names and submit again.",
+    "bad_request": "Depicta could not read this request. Change the setting it names and "
+    "submit again.",
 }
 
 

@@ -33,9 +33,9 @@ class HtmxHttpRequest(HttpRequest):
     htmx: HtmxDetails
 
 
-def _form(data=None) -> tuple[GenerationForm | None, str]:
+def _form(data=None, initial=None) -> tuple[GenerationForm | None, str]:
     try:
-        return GenerationForm(data, models=models_available()), ""
+        return GenerationForm(data, models=models_available(), initial=initial), ""
     except CatalogueUnavailable as exc:
         return None, f"The model list could not be loaded from Depicta ({exc}). Try again soon."
 
@@ -65,13 +65,13 @@ def _parent(value: str | None) -> Generation | None:
 @require_GET
 @login_required
 def index(request: HtmxHttpRequest) -> HttpResponse:
-    form, catalogue_error = _form()
     parent = _parent(request.GET.get("remix"))
     if request.GET.get("remix") and parent is None:
         raise Http404("There is no image to remix with that id.")
+    # Remix: every parameter of the parent, references included, ready to change.
+    remixed = {name: getattr(parent, name) for name in REMIX_FIELDS} if parent else None
+    form, catalogue_error = _form(initial=remixed)
     if form is not None and parent is not None:
-        # Remix: every parameter of the parent, references included, ready to change.
-        form.initial.update({name: getattr(parent, name) for name in REMIX_FIELDS})
         form.reference_rows = [(r["url"], r["description"]) for r in parent.reference_images]
     context = _studio_context(form, catalogue_error, parent)
     return render(request, "generations/index.html", context)
@@ -100,11 +100,9 @@ def submit(request: HtmxHttpRequest) -> HttpResponse:
         return _refused(request, form, catalogue_error, parent)
     if not request.htmx:
         return redirect("generations:index")
-    fresh, _ = _form()
     # Keep the choices the designer made; only the prompt and references start empty.
-    fresh.initial.update(
-        {k: form.cleaned_data[k] for k in ("model", "aspect_ratio", "image_size", "strictness")}
-    )
+    kept = ("model", "aspect_ratio", "image_size", "strictness")
+    fresh, _ = _form(initial={k: form.cleaned_data[k] for k in kept})
     return render(
         request,
         "generations/submitted.html",

@@ -1,17 +1,22 @@
-"""API keys to accounts. Keys are compared in constant time and stored only as SHA-256."""
+"""API keys to accounts, and an account's profile. Keys are compared in constant time and
+stored only as SHA-256."""
 
 import hashlib
 from decimal import Decimal, InvalidOperation
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.http import HttpRequest
 from django.utils.crypto import constant_time_compare
 
-from depicta_web.depicta.schema import MONEY_PLACES
+from depicta_web.depicta.schema import MONEY_PLACES, format_money, format_time
 
 from .errors import SandboxError
 from .models import SandboxAccount
+
+# Not stated by Depicta; the sandbox's accounts all have the same limit: EUR 1,000.
+CREDIT_LIMIT_CENTS = 100_000
 
 
 def key_digest(key: str) -> str:
@@ -63,3 +68,27 @@ def account_from_request(request: HttpRequest) -> SandboxAccount:
             headers={"WWW-Authenticate": "Bearer"},
         )
     return account_for_key(key)
+
+
+def profile_to_json(account: SandboxAccount) -> dict[str, Any]:
+    """GET /v1/account/profile. `balance_eur` is the settled balance: the holds of running jobs
+    are in `held_eur` only (the contract's project rule), so balance - held is available."""
+    user_id = account.user_id
+    expires = account.credits_expire_at
+    return {
+        "user": {
+            "id": str(user_id),
+            "email": f"sandbox-{user_id.hex[:8]}@sandbox.depicta.invalid",
+            "email_verified": True,
+            "name": "Sandbox account",
+            "created_at": format_time(account.created_at),
+            "balance_eur": format_money(account.balance_eur),
+            "held_eur": format_money(account.held_eur()),
+            "credit_limit_cents": CREDIT_LIMIT_CENTS,
+            "credits_expire_at": format_time(expires) if expires else None,
+            "pending_credit_notice": False,
+            "prompt_analysis_opt_in": False,
+            "providers": None,
+            "two_factor_enabled": False,
+        }
+    }

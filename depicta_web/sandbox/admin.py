@@ -14,7 +14,7 @@ TOPUP_AMOUNT = Decimal("10")
 
 @admin.register(SandboxAccount)
 class SandboxAccountAdmin(admin.ModelAdmin):
-    list_display = ["key_hint", "balance_eur", "held", "created_at"]
+    list_display = ["key_hint", "balance_eur", "held", "credits_expire_at", "created_at"]
     readonly_fields = ["key_hint", "balance_eur", "created_at"]
     actions = ["topup_ten_euros"]
 

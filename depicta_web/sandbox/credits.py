@@ -3,16 +3,20 @@
 The balance the tiers look at is the available balance: the account's balance minus the holds
 of its running jobs. A hold is the job's `hold_eur`; it stops counting once the job is final,
 so a failed job is never charged and a completed one is charged its actual cost instead.
+A paid top-up makes the whole balance expire 12 months later (contract "Credits"); the sandbox
+reports that date but does not forfeit expired credit.
 """
 
+from datetime import datetime
 from decimal import Decimal
 
 from django.db import transaction
 from django.db.models import F
+from django.utils import timezone
 
 from depicta_web.depicta.schema import MONEY_PLACES, format_money
 
-from .catalogue import ImageModel, size_at_most
+from .catalogue import MODELS, ImageModel, size_at_most
 from .errors import SandboxError
 from .models import SandboxAccount, SandboxJob
 from .routers import SANDBOX_DB
@@ -58,6 +62,26 @@ def credit_check(
     raise SandboxError("credit_insufficient", message, details=details)
 
 
+def model_choose(*, available: Decimal, aspect_ratio: str, image_size: str) -> ImageModel:
+    """The model for a request that names none (contract: the sandbox auto-selects one).
+
+    The first model that generates, offering the ratio and size asked for; with less than
+    EUR 0.50 available, the first such budget model. When none offers them, the first of its
+    tier, so that validation names what it lacks.
+    """
+    tier = [
+        model
+        for model in MODELS
+        if model.can("generate") and (model.budget or available >= ALL_MODELS_FROM)
+    ]
+    capable = [
+        model
+        for model in tier
+        if aspect_ratio in model.ratios_offered and image_size in model.sizes_offered
+    ]
+    return (capable or tier)[0]
+
+
 def credit_settle(*, job: SandboxJob, cost: Decimal) -> SandboxJob:
     """Charge the actual cost and complete the job in one transaction; the hold lapses."""
     cost = min(cost, job.hold_eur).quantize(MONEY_PLACES)
@@ -71,11 +95,21 @@ def credit_settle(*, job: SandboxJob, cost: Decimal) -> SandboxJob:
 
 
 def credit_topup(*, account: SandboxAccount, amount: Decimal) -> Decimal:
-    """Add `amount` EUR; returns the new balance."""
+    """Add `amount` EUR as a paid top-up, which restarts the 12 months; returns the balance."""
     if amount <= 0:
         raise ValueError("a top-up must be a positive amount")
     amount = amount.quantize(MONEY_PLACES)
     with transaction.atomic(using=SANDBOX_DB):
-        SandboxAccount.objects.filter(pk=account.pk).update(balance_eur=F("balance_eur") + amount)
-        account.refresh_from_db(fields=["balance_eur"])
+        SandboxAccount.objects.filter(pk=account.pk).update(
+            balance_eur=F("balance_eur") + amount,
+            credits_expire_at=_a_year_after(timezone.now()),
+        )
+        account.refresh_from_db(fields=["balance_eur", "credits_expire_at"])
     return account.balance_eur
+
+
+def _a_year_after(moment: datetime) -> datetime:
+    try:
+        return moment.replace(year=moment.year + 1)
+    except ValueError:  # 29 February
+        return moment.replace(year=moment.year + 1, day=28)

@@ -136,7 +136,10 @@ def job_to_json(
     if job.status == SandboxJob.Status.FAILED:
         entry["error"] = {"code": job.error_code, "message": job.error_message}
     if job.status == SandboxJob.Status.COMPLETED:
-        entry["result"] = result_to_json(job, request=request, faults=faults, carry=carry)
+        result = result_to_json(job, request=request, faults=faults, carry=carry)
+        entry["result"] = result
+        # Depicta's CLI recovers a failed download from these at the top (contract: "Jobs").
+        entry.update({name: result[name] for name in ("image_url", "image_hash", "formats")})
     return entry
 
 

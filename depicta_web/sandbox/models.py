@@ -9,6 +9,8 @@ from django.db.models import Sum
 from django.utils import timezone
 
 MONEY = {"max_digits": 14, "decimal_places": 6}
+# Account ids are derived from the key's digest: stable, and telling nothing about the key.
+ACCOUNT_ID_NAMESPACE = uuid.UUID("6f1c4f3e-3b7a-5d0e-9c61-2a4d8e7b9f10")
 
 
 class SandboxAccount(models.Model):
@@ -16,7 +18,10 @@ class SandboxAccount(models.Model):
 
     key_digest = models.CharField(max_length=64, unique=True, editable=False)
     key_hint = models.CharField(max_length=20, editable=False)
+    # The settled balance: holds of running jobs are not taken off until they are charged.
     balance_eur = models.DecimalField(**MONEY)
+    # 12 months after the last paid top-up (contract "Credits"); none before the first.
+    credits_expire_at = models.DateTimeField(null=True, blank=True)
     # Fault state: refusals served in the current 429 burst (see faults.py).
     burst_429_served = models.PositiveIntegerField(default=0, editable=False)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
@@ -26,6 +31,10 @@ class SandboxAccount(models.Model):
 
     def __str__(self) -> str:
         return self.key_hint
+
+    @property
+    def user_id(self) -> uuid.UUID:
+        return uuid.uuid5(ACCOUNT_ID_NAMESPACE, self.key_digest)
 
     def held_eur(self) -> Decimal:
         """The sum of the holds of this account's jobs still running."""

@@ -6,6 +6,7 @@ from typing import Any
 
 from depicta_web.depicta.schema import (
     ASPECT_RATIOS,
+    IMAGE_FORMATS,
     IMAGE_SIZES,
     MAX_REFERENCE_IMAGES,
     PROMPT_MAX_CHARS,
@@ -46,6 +47,39 @@ def _nullable(enum: tuple[str, ...]) -> dict[str, Any]:
     return {"type": ["string", "null"], "enum": [*enum, None]}
 
 
+def _list_of(enum: tuple[str, ...]) -> dict[str, Any]:
+    return {"type": "array", "items": {"enum": list(enum)}}
+
+
+MONEY = {"type": "string", "description": "EUR, 6 decimals", "pattern": r"^\d+\.\d{6}$"}
+MODEL_FIELDS = {
+    "id": {"type": "string", "description": "the value to send as `model`"},
+    "name": {"type": "string"},
+    "description": {"type": "string"},
+    "approximate_cost_eur": {**MONEY, "description": "1K list price, EUR, 6 decimals"},
+    "can_generate": {"type": "boolean"},
+    "can_edit": {"type": "boolean"},
+    "operations": _list_of(("generate", "edit", "combine")),
+    "aspect_ratios": {
+        **_list_of(ASPECT_RATIOS),
+        "description": "the ratios offered; empty when image_sizes or fixed_sizes say it",
+    },
+    "image_sizes": {
+        **_list_of(IMAGE_SIZES),
+        "description": "the sizes offered; empty when the model lists ratios instead",
+    },
+    "fixed_sizes": {
+        "type": "array",
+        "items": {"type": "string", "pattern": r"^\d+x\d+$"},
+        "description": "WIDTHxHEIGHT shapes; their ratios are the only ones offered",
+    },
+    "output_formats": _list_of(IMAGE_FORMATS),
+    "max_combine_inputs": {"type": "integer", "description": "0: only the API-wide cap of 5"},
+    "max_characters": {"type": "integer", "description": "story characters; 0: not applicable"},
+    "supports_multiturn": {"type": "boolean"},
+}
+
+
 SCHEMAS: dict[str, Any] = {
     "Error": {
         "type": "object",
@@ -59,6 +93,24 @@ SCHEMAS: dict[str, Any] = {
     },
     "Model": {
         "type": "object",
+        "required": list(MODEL_FIELDS),
+        "properties": {
+            **MODEL_FIELDS,
+            "alias": {"type": "string", "description": "also accepted as `model` (sandbox)"},
+            "budget": {"type": "boolean", "description": "usable below EUR 0.50 (sandbox)"},
+        },
+    },
+    "ModelList": {
+        "type": "object",
+        "required": ["cached_at", "disclaimer", "models"],
+        "properties": {
+            "cached_at": {"type": "string", "format": "date-time"},
+            "disclaimer": {"type": "string"},
+            "models": {"type": ["array", "null"], "items": _ref("Model")},
+        },
+    },
+    "LegacyModel": {
+        "type": "object",
         "required": ["id", "alias", "name", "price_eur", "capabilities", "budget", "image_sizes"],
         "properties": {
             "id": {"type": "string"},
@@ -68,19 +120,75 @@ SCHEMAS: dict[str, Any] = {
             "prices_eur": {"type": "object", "additionalProperties": {"type": "string"}},
             "capabilities": {"type": "array", "items": {"type": "string"}},
             "budget": {"type": "boolean"},
-            "image_sizes": {"type": "array", "items": {"enum": list(IMAGE_SIZES)}},
+            "image_sizes": _list_of(IMAGE_SIZES),
         },
     },
-    "ModelList": {
+    "LegacyModelList": {
         "type": "object",
-        "properties": {"models": {"type": "array", "items": _ref("Model")}},
+        "description": "Only with DEPICTA_SANDBOX_MODELS_SHAPE=legacy",
+        "properties": {"models": {"type": "array", "items": _ref("LegacyModel")}},
+    },
+    "Pricing": {
+        "type": "object",
+        "required": ["disclaimer", "models"],
+        "properties": {
+            "disclaimer": {"type": "string"},
+            "models": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "required": ["id", "approximate_cost_eur"],
+                    "properties": {
+                        "id": {"type": "string"},
+                        "approximate_cost_eur": MODEL_FIELDS["approximate_cost_eur"],
+                    },
+                },
+            },
+        },
+    },
+    "Profile": {
+        "type": "object",
+        "required": ["user"],
+        "properties": {
+            "user": {
+                "type": "object",
+                "properties": {
+                    "id": {"type": "string", "format": "uuid"},
+                    "email": {"type": "string"},
+                    "email_verified": {"type": "boolean"},
+                    "name": {"type": ["string", "null"]},
+                    "created_at": {"type": "string", "format": "date-time"},
+                    "balance_eur": {
+                        **MONEY,
+                        "description": "settled balance; holds are in held_eur, not taken off",
+                    },
+                    "held_eur": {**MONEY, "description": "holds of the running jobs"},
+                    "credit_limit_cents": {"type": "integer"},
+                    "credits_expire_at": {"type": ["string", "null"], "format": "date-time"},
+                    "pending_credit_notice": {"type": "boolean"},
+                    "prompt_analysis_opt_in": {"type": "boolean"},
+                    "providers": {"type": ["array", "null"], "items": {"type": "string"}},
+                    "two_factor_enabled": {"type": "boolean"},
+                },
+            }
+        },
+    },
+    "SkillVersion": {
+        "type": "object",
+        "required": ["version"],
+        "properties": {"version": {"type": "string"}},
     },
     "GenerateRequest": {
         "type": "object",
-        "required": ["prompt", "model"],
+        "required": ["prompt"],
         "properties": {
             "prompt": {"type": "string", "minLength": 1, "maxLength": PROMPT_MAX_CHARS},
-            "model": {"type": "string", "description": "id or alias from GET /v1/models"},
+            "model": {
+                "type": ["string", "null"],
+                "description": "id or alias from GET /v1/models; omitted or null: the first "
+                "model offering the ratio and size (below EUR 0.50 available: the first such "
+                "budget model)",
+            },
             "aspect_ratio": _nullable(ASPECT_RATIOS),
             "image_size": _nullable(IMAGE_SIZES),
             "strictness": _nullable(STRICTNESS_MODES),
@@ -139,6 +247,13 @@ SCHEMAS: dict[str, Any] = {
                 "properties": {"code": {"type": "string"}, "message": {"type": "string"}},
             },
             "result": _ref("GenerateResult"),
+            "image_url": {"type": "string", "description": "completed: result's, copied up"},
+            "image_hash": {"type": "string", "description": "completed: result's, copied up"},
+            "formats": {
+                "type": "object",
+                "description": "completed: result's, copied up",
+                "additionalProperties": _ref("ImageVariant"),
+            },
         },
     },
     "JobPage": {
@@ -186,10 +301,24 @@ def openapi_document(*, server_url: str) -> dict[str, Any]:
                 "get": {"security": open_endpoint, "responses": {"200": {"description": "OK"}}}
             },
             "/v1/pricing": {
-                "get": {"security": open_endpoint, "responses": {"200": _json(_ref("ModelList"))}}
+                "get": {"security": open_endpoint, "responses": {"200": _json(_ref("Pricing"))}}
+            },
+            "/v1/skill-version": {
+                "get": {
+                    "security": open_endpoint,
+                    "responses": {"200": _json(_ref("SkillVersion"))},
+                }
             },
             "/v1/models": {
-                "get": {"responses": {"200": _json(_ref("ModelList")), **_errors("401")}}
+                "get": {
+                    "responses": {
+                        "200": _json({"oneOf": [_ref("ModelList"), _ref("LegacyModelList")]}),
+                        **_errors("401"),
+                    }
+                }
+            },
+            "/v1/account/profile": {
+                "get": {"responses": {"200": _json(_ref("Profile")), **_errors("401")}}
             },
             "/v1/generate/image": {
                 "post": {

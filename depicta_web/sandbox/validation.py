@@ -1,11 +1,14 @@
 """Reading a `POST /v1/generate/image` body into checked parameters.
 
 400 `bad_request` when the body cannot be read as a request: not a JSON object, a field of the
-wrong JSON type, `prompt` or `model` missing, blank, too long or unknown. 422
+wrong JSON type, `prompt` missing, blank or too long, `model` blank or unknown. 422
 `validation_error` when it reads fine but an optional value is not allowed: an aspect ratio,
-size or strictness outside its set, a size the model does not offer, more than 5 reference
-images, a reference URL that is not public HTTPS, an empty description. `details` names the
-first field (`field`) and lists every problem found (`fields`).
+size or strictness outside its set, a size or aspect ratio the model does not offer, more than
+5 reference images, a reference URL that is not public HTTPS, an empty description. `details`
+names the first field (`field`) and lists every problem found (`fields`).
+
+Without `model` (or with `null`) the sandbox picks one (`credits.model_choose`), as Depicta
+does, and checks the request against it like a named one.
 """
 
 import ipaddress
@@ -23,7 +26,9 @@ from depicta_web.depicta.schema import (
 )
 
 from .catalogue import DEFAULT_ASPECT_RATIO, DEFAULT_IMAGE_SIZE, ImageModel, model_find
+from .credits import model_choose
 from .errors import SandboxError
+from .models import SandboxAccount
 
 DEFAULT_STRICTNESS = "normal"  # the account default: brand-safe
 
@@ -58,7 +63,7 @@ class _Problems:
         raise SandboxError(code, f"{field}: {problem}", details={"field": field, "fields": fields})
 
 
-def generate_params_parse(body: bytes) -> GenerateParams:
+def generate_params_parse(body: bytes, *, account: SandboxAccount) -> GenerateParams:
     try:
         data = json.loads(body)
     except (json.JSONDecodeError, UnicodeDecodeError):
@@ -71,14 +76,23 @@ def generate_params_parse(body: bytes) -> GenerateParams:
         )
     problems = _Problems()
     prompt = _prompt(data.get("prompt"), problems)
-    model = _model(data.get("model"), problems)
     aspect_ratio = _choice(data, "aspect_ratio", ASPECT_RATIOS, DEFAULT_ASPECT_RATIO, problems)
     image_size = _choice(data, "image_size", IMAGE_SIZES, DEFAULT_IMAGE_SIZE, problems)
     strictness = _choice(data, "strictness", STRICTNESS_MODES, DEFAULT_STRICTNESS, problems)
-    if model and image_size in IMAGE_SIZES and image_size not in model.image_sizes:
+    if data.get("model") is None:
+        available = account.available_eur()
+        model = model_choose(available=available, aspect_ratio=aspect_ratio, image_size=image_size)
+    else:
+        model = _model(data["model"], problems)
+    if model and image_size in IMAGE_SIZES and image_size not in model.sizes_offered:
         problems.invalid(
             "image_size",
-            f"{model.id} offers {', '.join(model.image_sizes)}, not {image_size}",
+            f"{model.id} offers {', '.join(model.sizes_offered)}, not {image_size}",
+        )
+    if model and aspect_ratio in ASPECT_RATIOS and aspect_ratio not in model.ratios_offered:
+        problems.invalid(
+            "aspect_ratio",
+            f"{model.id} offers {', '.join(model.ratios_offered)}, not {aspect_ratio}",
         )
     references = _references(data.get("reference_images"), problems)
     problems.raise_any()
@@ -101,9 +115,7 @@ def _prompt(value: Any, problems: _Problems) -> str:
 
 
 def _model(value: Any, problems: _Problems) -> ImageModel | None:
-    if value is None:
-        problems.bad("model", "is required")
-    elif not isinstance(value, str) or not value.strip():
+    if not isinstance(value, str) or not value.strip():
         problems.bad("model", "must be a model id or alias from GET /v1/models")
     elif not (model := model_find(value)):
         problems.bad("model", f"unknown model {value[:64]!r}; see GET /v1/models")

@@ -7,12 +7,17 @@ import json
 import uuid
 from dataclasses import replace
 
-from django.core.exceptions import RequestDataTooBig
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured, RequestDataTooBig
 from django.http import FileResponse, HttpResponse, HttpResponseBase, JsonResponse
 from django.urls import reverse
+from django.utils import timezone
 
+from depicta_web.depicta.schema import format_money, format_time
+
+from .accounts import profile_to_json
 from .api import JOB_ID_HEADER, SandboxRequest, endpoint
-from .catalogue import MODELS
+from .catalogue import DISCLAIMER, MODELS
 from .errors import SandboxError
 from .faults import Faults, faults_burst_refuses, faults_for_request, faults_to_carry
 from .imaging import MIME_TYPES, image_path
@@ -26,9 +31,13 @@ from .validation import generate_params_parse
 JOBS_PAGE_DEFAULT = 20
 JOBS_PAGE_MAX = 100
 NO_STORE = {"Cache-Control": "private, no-store"}
+MODELS_SHAPES = ("documented", "legacy")
+# What Depicta's CLI compares its skill file with (`depicta version --skill`).
+SKILL_VERSION = "1.3.0"
 
 
-# Contract: "Authentication": /health, /v1/openapi.*, /v1/pricing are open without a key.
+# Contract: "Authentication": /health, /v1/openapi.*, /v1/pricing, /v1/skill-version are open
+# without a key.
 @endpoint(key_required=False)
 def health(request: SandboxRequest) -> HttpResponse:
     return JsonResponse({"status": "ok", "service": "depicta-sandbox"})
@@ -45,16 +54,43 @@ def openapi_yaml(request: SandboxRequest) -> HttpResponse:
     return HttpResponse(document, content_type="application/yaml; charset=utf-8")
 
 
-# Contract: "Models and pricing" (shape: working assumption).
+@endpoint(key_required=False)
+def skill_version(request: SandboxRequest) -> HttpResponse:
+    return JsonResponse({"version": SKILL_VERSION})
+
+
+# Contract: "GET /v1/models and /v1/pricing" (pricing's shape: working assumption).
 @endpoint(key_required=False)
 def pricing(request: SandboxRequest) -> HttpResponse:
-    models = [model.to_json() for model in MODELS]
-    return JsonResponse({"currency": "EUR", "models": models})
+    models = [
+        {"id": model.id, "approximate_cost_eur": format_money(model.price_eur)} for model in MODELS
+    ]
+    return JsonResponse({"disclaimer": DISCLAIMER, "models": models})
 
 
 @endpoint()
 def model_list(request: SandboxRequest) -> HttpResponse:
-    return JsonResponse({"models": [model.to_json() for model in MODELS]})
+    """The documented shape, or the older one when DEPICTA_SANDBOX_MODELS_SHAPE is "legacy"."""
+    shape = settings.DEPICTA_SANDBOX_MODELS_SHAPE
+    if shape not in MODELS_SHAPES:
+        raise ImproperlyConfigured(
+            f"DEPICTA_SANDBOX_MODELS_SHAPE must be one of {', '.join(MODELS_SHAPES)}, not {shape!r}"
+        )
+    if shape == "legacy":
+        return JsonResponse({"models": [model.to_legacy_json() for model in MODELS]})
+    return JsonResponse(
+        {
+            "cached_at": format_time(timezone.now().replace(microsecond=0)),
+            "disclaimer": DISCLAIMER,
+            "models": [model.to_json() for model in MODELS],
+        }
+    )
+
+
+# Contract: "GET /v1/account/profile".
+@endpoint()
+def account_profile(request: SandboxRequest) -> HttpResponse:
+    return JsonResponse(profile_to_json(request.account))
 
 
 # Contract: "POST /v1/generate/image".
@@ -71,7 +107,7 @@ def generate_image(request: SandboxRequest) -> HttpResponseBase:
         raise SandboxError(
             "rate_limited", "Too many requests (injected burst).", headers={"Retry-After": "1"}
         )
-    params = generate_params_parse(_body(request))
+    params = generate_params_parse(_body(request), account=request.account)
     job = job_submit(account=request.account, params=params, request_id=request.request_id)
     job = job_process(job=job, faults=faults)
     job_header = {JOB_ID_HEADER: str(job.id)}

@@ -220,6 +220,7 @@ class BalancePoint:
     generation_id: str = ""
     job_id: str = ""
     note: str = ""
+    held: Decimal | None = None  # known from a sync only
 
 
 def _response_points(rows: QuerySet[Generation]) -> list[BalancePoint]:
@@ -245,6 +246,7 @@ def _observation_points(rows: QuerySet[BalanceObservation]) -> list[BalancePoint
             source=o.source,
             job_id=o.job_id,
             note=o.note,
+            held=None if o.held_eur is None else money(o.held_eur),
         )
         for o in rows
     ]
@@ -362,6 +364,18 @@ class Reconciliation:
         observed = self.observed_change
         return None if observed is None else money(observed - self.expected_change)
 
+    @property
+    def held_change(self) -> Decimal:
+        """How much more Depicta held for images in flight at the closing than the opening."""
+        held = [point.held or ZERO for point in (self.opening, self.closing) if point]
+        return money(held[-1] - held[0]) if len(held) == 2 else ZERO
+
+    @property
+    def explained_by_holds(self) -> bool:
+        """The difference is exactly the change in holds: a balance that had open holds
+        taken off (as Depicta's docs word it), against records of settled charges only."""
+        return bool(self.difference) and money(self.difference + self.held_change) == ZERO
+
 
 def reconciliation(period: Period) -> Reconciliation:
     """Opening: the last balance seen before the period (else its first); closing: the last
@@ -442,41 +456,43 @@ class SyncUnavailable(Exception):
 
 
 def balance_sync(*, user) -> BalanceObservation:
-    """Ask the API for the latest balance it reports and record it.
-
-    The contract documents no account endpoint we may call (its path is not stated), so this
-    reads GET /v1/jobs: the completed job that finished last carries `balance_eur` after its
-    charge, whichever client made it. A job already recorded is not recorded twice.
-    """
+    """Ask Depicta for the account's balance (GET /v1/account/profile) and record it, with
+    what it holds for images in flight and when the credits expire. A sync that finds
+    nothing changed since the last one (no charge recorded in between) records nothing."""
     from depicta_web.depicta import DepictaError
     from depicta_web.generations.api import depicta_client
 
     try:
         with depicta_client() as client:
-            page = client.list_jobs(limit=50)
+            profile = client.get_account_profile()
     except DepictaError as exc:
         raise SyncUnavailable(f"Depicta did not answer: {exc}") from exc
-    completed = [
-        job
-        for job in page.jobs
-        if job.status == "completed" and job.result and job.result.balance_eur is not None
-    ]
-    if not completed:
-        raise SyncUnavailable("Depicta's job list has no completed job with a balance yet.")
-    latest = max(completed, key=lambda job: job.completed_at or job.created_at or timezone.now())
-    existing = BalanceObservation.objects.filter(
-        source=BalanceObservation.Source.SYNC, job_id=latest.job_id
-    ).first()
-    if existing is not None:
-        return existing
+    if profile.balance_eur is None:
+        raise SyncUnavailable("Depicta's account profile gave no balance.")
+    seen = {
+        "amount_eur": money(profile.balance_eur),
+        "held_eur": money(profile.held_eur),
+        "credits_expire_at": profile.credits_expire_at,
+    }
+    last = BalanceObservation.objects.filter(source=BalanceObservation.Source.SYNC).first()
+    if last and _unchanged_since(last, seen):
+        return last
     return BalanceObservation.objects.create(
-        amount_eur=money(latest.result.balance_eur),
-        observed_at=latest.completed_at or timezone.now(),
+        **seen,
         source=BalanceObservation.Source.SYNC,
-        job_id=latest.job_id,
-        note="Latest completed job in GET /v1/jobs",
+        note="GET /v1/account/profile",
         recorded_by=user,
     )
+
+
+def _unchanged_since(last: BalanceObservation, seen: dict) -> bool:
+    same = all(getattr(last, name) == value for name, value in seen.items())
+    return same and not _responses().filter(responded_at__gt=last.observed_at).exists()
+
+
+def account_synced() -> BalanceObservation | None:
+    """The latest sync: the account as Depicta last described it (held, expiry)."""
+    return BalanceObservation.objects.filter(source=BalanceObservation.Source.SYNC).first()
 
 
 def topup_record(

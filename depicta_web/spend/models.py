@@ -108,10 +108,14 @@ class BalanceObservation(models.Model):
     """A balance seen outside a generation response."""
 
     class Source(models.TextChoices):
-        SYNC = "sync", "Sync now (latest job in the API's job list)"
+        SYNC = "sync", "Sync now (Depicta's account profile)"
         MANUAL = "manual", "Typed in by an admin"
 
     amount_eur = models.DecimalField(**MONEY)
+    # From a sync (GET /v1/account/profile): held by generations in flight, and when the
+    # credits expire unless topped up.
+    held_eur = models.DecimalField(**MONEY, null=True, blank=True)
+    credits_expire_at = models.DateTimeField(null=True, blank=True)
     observed_at = models.DateTimeField(default=timezone.now, db_index=True)
     source = models.CharField(max_length=10, choices=Source)
     job_id = models.CharField(max_length=64, blank=True)

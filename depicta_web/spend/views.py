@@ -24,6 +24,7 @@ from .exports import EXPORTS
 from .forms import PersonBudgetForm, SpendFilterForm, SpendSettingsForm, TopUpForm
 from .ledger import Filters, Period
 from .models import SpendSettings
+from .selectors import account_state
 
 
 def staff_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -87,6 +88,7 @@ def overview(request: HttpRequest) -> HttpResponse:
     context = {
         **_filter_context(request, form),
         "balance": balance,
+        "account": account_state(),
         "burn_rate": rate,
         "days_left": ledger.days_left(balance.amount if balance else None, rate),
         "recent": [
@@ -188,10 +190,11 @@ def sync(request: HttpRequest) -> HttpResponse:
     except ledger.SyncUnavailable as exc:
         messages.error(request, f"Balance not synced. {exc}")
     else:
+        held = f", €{seen.held_eur} of it held for images in progress" if seen.held_eur else ""
         messages.success(
             request,
-            f"Depicta reports a balance of €{seen.amount_eur} "
-            f"(after its latest job, {localtime(seen.observed_at):%d %b %H:%M}).",
+            f"Depicta reports a balance of €{seen.amount_eur}{held} "
+            f"(synced {localtime(seen.observed_at):%d %b %H:%M}).",
         )
     return redirect("spend:overview")
 

@@ -104,3 +104,38 @@ document.addEventListener("htmx:pushedIntoHistory", () => {
   const next = document.querySelector("#bulk input[name=next]");
   if (next) next.value = location.pathname + location.search;
 });
+
+// --- Composer: offer only the sizes and ratios the chosen model makes -----------------------
+// The server puts each model's sizes and ratios on its option (and refuses others); this only
+// disables the rest as the model changes, leaving options the server disabled as they were.
+function composerFit(form) {
+  const model = form && form.querySelector("[data-model-select]");
+  const chosen = model && model.selectedOptions[0];
+  if (!chosen || chosen.dataset.sizes === undefined) return;
+  [["[data-size-select]", chosen.dataset.sizes], ["[data-ratio-select]", chosen.dataset.ratios]]
+    .forEach(([selector, offered]) => {
+      const select = form.querySelector(selector);
+      if (!select) return;
+      const allowed = offered.split(" ");
+      Array.from(select.options).forEach((option) => {
+        if (!allowed.includes(option.value)) {
+          if (!option.disabled) option.dataset.notForModel = "";
+          option.disabled = true;
+        } else if (option.dataset.notForModel !== undefined) {
+          option.disabled = false;
+          delete option.dataset.notForModel;
+        }
+      });
+      if (select.selectedOptions[0] && select.selectedOptions[0].disabled) {
+        const first = Array.from(select.options).find((option) => !option.disabled);
+        if (first) select.value = first.value;
+      }
+    });
+}
+document.addEventListener("change", (event) => {
+  if (event.target.matches("[data-model-select]")) composerFit(event.target.form);
+});
+htmx.onLoad((root) => {
+  const form = root.id === "prompt-form" ? root : root.querySelector && root.querySelector("#prompt-form");
+  composerFit(form);
+});

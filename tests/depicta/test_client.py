@@ -2,6 +2,7 @@
 
 import hashlib
 import io
+from decimal import Decimal
 
 import pytest
 
@@ -14,15 +15,28 @@ from ..conftest import ALL_DATABASES
 pytestmark = pytest.mark.django_db(transaction=True, databases=ALL_DATABASES)
 
 
-def test_models_come_with_prices_and_sizes(depicta):
-    models = depicta.list_models()
+def test_models_come_with_prices_sizes_and_what_each_can_do(depicta):
+    listed = depicta.list_models()
+    models = listed.models
     assert len(models) >= 2
-    assert all(m.key and m.price_eur is not None and m.image_sizes for m in models)
+    assert listed.disclaimer
+    assert listed.cached_at is not None
+    assert all(m.key and m.approximate_cost_eur is not None and m.sizes_offered for m in models)
     assert any(m.budget for m in models)
+    assert any(m.can_edit for m in models)
+    assert any(not m.can_edit for m in models)
+
+
+def test_the_account_profile_gives_balance_held_and_available(depicta, sandbox_balance):
+    profile = depicta.get_account_profile()
+    assert profile.balance_eur == sandbox_balance()
+    assert profile.held_eur == Decimal("0.000000")  # nothing in flight
+    assert profile.available_eur == profile.balance_eur
+    assert profile.email
 
 
 def test_generate_returns_every_format_with_hashes_cost_and_job_id(depicta):
-    model = depicta.list_models()[0]
+    model = depicta.list_models().models[0]
     seen_job_ids = []
     result, job_id = depicta.generate_image(
         GenerateRequest(
@@ -50,7 +64,7 @@ def test_generate_returns_every_format_with_hashes_cost_and_job_id(depicta):
 
 
 def test_a_finished_job_is_found_again_by_id_and_in_the_list(depicta):
-    model = depicta.list_models()[0]
+    model = depicta.list_models().models[0]
     result, job_id = depicta.generate_image(GenerateRequest(prompt="a red fox", model=model.key))
     job = depicta.get_job(job_id)
     assert job.status == "completed"

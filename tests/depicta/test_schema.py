@@ -84,14 +84,15 @@ def test_money_is_decimal_with_six_places_and_never_a_float():
     assert str(result.balance_eur) == "3.000000"
 
 
-def test_models_accept_the_wrapped_shape_a_bare_list_and_skip_nameless_entries():
-    wrapped = parse_models(
+def test_models_in_the_older_shape_and_a_bare_list_are_still_read():
+    older = parse_models(
         {
             "models": [
                 {
                     "id": "flux-pro",
                     "alias": "flux",
                     "price_eur": "0.045000",
+                    "capabilities": ["generate", "edit"],
                     "image_sizes": ["1K", "2K", "4K"],
                     "budget": False,
                 }
@@ -99,11 +100,15 @@ def test_models_accept_the_wrapped_shape_a_bare_list_and_skip_nameless_entries()
         }
     )
     bare = parse_models([{"alias": "tiny"}, {"name": "no id or alias"}, "junk"])
-    assert wrapped[0].key == "flux-pro"
-    assert wrapped[0].price_eur == Decimal("0.045000")
-    assert wrapped[0].image_sizes == ("1K", "2K", "4K")
-    assert wrapped[0].price_for("4K") == Decimal("0.045000")  # one price stands for all sizes
+    assert older[0].key == "flux-pro"
+    assert older[0].approximate_cost_eur == Decimal("0.045000")
+    assert older[0].can_edit
+    assert older[0].budget is False
+    assert older[0].sizes_offered == ("1K", "2K", "4K")
+    assert older[0].price_for("4K") == Decimal("0.045000")  # one price stands for all sizes
     assert [m.key for m in bare] == ["tiny"]
+    assert bare[0].can_generate
+    assert not bare[0].can_edit
 
 
 def test_per_size_prices_are_used_when_the_api_gives_them():

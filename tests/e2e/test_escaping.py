@@ -27,7 +27,7 @@ def test_a_hostile_prompt_is_text_everywhere(
     page, live_server, sandbox, alice, depicta, django_user_model
 ):
     django_user_model.objects.create_user("carol", password="carol-pass-123", is_staff=True)
-    model = depicta.list_models()[0]
+    model = depicta.list_models().models[0]
     older = stored_generation_make(alice, prompt=HOSTILE)
     log_in(page, live_server, "alice", "alice-pass-123")
 

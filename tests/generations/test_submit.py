@@ -5,6 +5,7 @@ from django.urls import reverse
 from django_tasks_db.models import DBTaskResult
 
 from depicta_web.generations.models import Generation
+from depicta_web.lib.money import price_text
 
 from ..conftest import ALL_DATABASES
 
@@ -27,9 +28,9 @@ def valid(model_key, **changes):
 
 def test_the_form_offers_the_apis_models_with_prices(alice_client, depicta):
     page = alice_client.get(reverse("generations:index")).content.decode()
-    for model in depicta.list_models():
+    for model in depicta.list_models().models:
         assert f'value="{model.key}"' in page
-        assert f"€{model.price_eur.normalize():f}" in page
+        assert f"≈ {price_text(model.approximate_cost_eur)}" in page
     for name in (
         "prompt",
         "model",
@@ -70,12 +71,11 @@ def test_submit_stores_the_generation_queues_its_task_and_returns_a_polling_card
     assert sandbox_jobs_total() == before
 
 
-def test_the_hold_counted_for_a_generation_is_the_price_of_its_size(alice_client, depicta):
-    model = next(m for m in depicta.list_models() if "4K" in m.image_sizes)
+def test_the_hold_counted_for_a_generation_is_the_catalogues_figure_at_first(alice_client, depicta):
+    model = next(m for m in depicta.list_models().models if "4K" in m.sizes_offered)
     alice_client.post(SUBMIT, valid(model.key, image_size="4K"), headers={"HX-Request": "true"})
     generation = Generation.objects.get()
-    assert generation.estimated_cost_eur == model.prices_eur["4K"]
-    assert generation.estimated_cost_eur > model.price_eur
+    assert generation.estimated_cost_eur == model.approximate_cost_eur
 
 
 def test_a_plain_post_without_htmx_redirects_to_the_studio(alice_client, model_key):
@@ -102,6 +102,16 @@ BAD_INPUT = [
     ),
     ({"url": ["http://example.com/a.png"], "description": ["a cat"]}, None, "https://"),
     ({"url": ["https://example.com/a.png"], "description": [""]}, None, "describe what"),
+    ({"prompt": "\u200b\u2060\ufeff \u3164"}, "prompt", "only spaces or invisible"),
+    ({"prompt": "a cat\x00"}, "prompt", "Null characters are not allowed"),
+    ({"prompt": "a cat\x1b[31m"}, "prompt", "control characters"),
+    ({"url": ["https://[zz/"], "description": ["a"]}, None, "is not a valid URL"),
+    ({"url": ["https://ex\x00.com/a.png"], "description": ["a"]}, None, "control characters"),
+    ({"url": ["https://example.com/a.png"], "description": ["a\x00"]}, None, "control char"),
+    *(
+        ({"url": [f"https://{host}/a.png"], "description": ["a"]}, None, "not a public address")
+        for host in ("localhost", "127.0.0.1", "[::1]", "169.254.169.254", "2130706433")
+    ),
 ]
 
 
@@ -124,12 +134,39 @@ def test_bad_input_is_explained_next_to_its_field_and_changes_nothing(
     assert sandbox_jobs_total() == before
 
 
-def test_a_size_the_model_cannot_make_is_refused(alice_client, depicta, sandbox_jobs_total):
-    model = next(m for m in depicta.list_models() if "4K" not in m.image_sizes)
+def test_a_size_the_model_names_no_more_is_refused_before_any_call(
+    alice_client, depicta, sandbox_jobs_total, settings
+):
+    settings.DEPICTA_SANDBOX_MODELS_SHAPE = "legacy"  # there sizes are named per model
+    model = next(m for m in depicta.list_models().models if "4K" not in m.image_sizes)
+    before = sandbox_jobs_total()
     response = alice_client.post(SUBMIT, valid(model.key, image_size="4K"))
     assert response.status_code == 422
     assert "not 4K" in " ".join(response.context["form"].errors["image_size"])
     assert Generation.objects.count() == 0
+    assert sandbox_jobs_total() == before
+
+
+def test_a_ratio_outside_the_models_fixed_sizes_is_refused_before_any_call(
+    alice_client, depicta, sandbox_jobs_total
+):
+    model = next(m for m in depicta.list_models().models if m.fixed_sizes)
+    assert "16:9" not in model.ratios_offered
+    before = sandbox_jobs_total()
+    response = alice_client.post(SUBMIT, valid(model.key, aspect_ratio="16:9"))
+    assert response.status_code == 422
+    message = " ".join(response.context["form"].errors["aspect_ratio"])
+    assert "not 16:9" in message
+    assert ", ".join(model.ratios_offered) in message
+    assert Generation.objects.count() == 0
+    assert sandbox_jobs_total() == before
+
+
+def test_each_model_option_carries_the_sizes_and_ratios_it_makes(alice_client, depicta):
+    page = alice_client.get(reverse("generations:index")).content.decode()
+    for model in depicta.list_models().models:
+        assert f'data-sizes="{" ".join(model.sizes_offered)}"' in page
+        assert f'data-ratios="{" ".join(model.ratios_offered)}"' in page
 
 
 def test_the_studio_needs_a_login(client):

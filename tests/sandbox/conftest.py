@@ -11,7 +11,7 @@ import httpx
 import pytest
 
 from depicta_web.sandbox.accounts import account_for_key
-from depicta_web.sandbox.models import SandboxJob
+from depicta_web.sandbox.models import SandboxAccount, SandboxJob
 
 # Test modules mark themselves: pytest.mark.django_db(transaction=True, databases=...).
 SANDBOX_DATABASES = ["default", "sandbox"]
@@ -30,6 +30,7 @@ def sandbox_settings(settings, tmp_path):
     settings.DEPICTA_SANDBOX_START_BALANCE = "25.000000"
     settings.DEPICTA_SANDBOX_FAULTS_ENABLED = False
     settings.DEPICTA_SANDBOX_FAULTS = ""
+    settings.DEPICTA_SANDBOX_MODELS_SHAPE = "documented"
     return settings
 
 
@@ -91,6 +92,10 @@ def assert_error(response, status, code):
     assert body["request_id"] == response.headers["X-Request-Id"]
     assert "details" in body
     return body
+
+
+def set_balance(account, amount):
+    SandboxAccount.objects.filter(pk=account.pk).update(balance_eur=Decimal(amount))
 
 
 def job_make(account, *, status=SandboxJob.Status.PROCESSING, hold="0.045", **changes):

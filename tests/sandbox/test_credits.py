@@ -7,15 +7,19 @@ from django.core.management import CommandError, call_command
 
 from depicta_web.sandbox.accounts import account_for_key
 from depicta_web.sandbox.catalogue import cost_actual, model_find
-from depicta_web.sandbox.models import SandboxAccount, SandboxJob
+from depicta_web.sandbox.models import SandboxJob
 
-from .conftest import KEY, OTHER_KEY, SANDBOX_DATABASES, assert_error, generate, job_make
+from .conftest import (
+    KEY,
+    OTHER_KEY,
+    SANDBOX_DATABASES,
+    assert_error,
+    generate,
+    job_make,
+    set_balance,
+)
 
 pytestmark = pytest.mark.django_db(transaction=True, databases=SANDBOX_DATABASES)
-
-
-def set_balance(account, amount):
-    SandboxAccount.objects.filter(pk=account.pk).update(balance_eur=Decimal(amount))
 
 
 def running_job(account, hold):

@@ -1,4 +1,5 @@
-"""POST /v1/generate/image: the synchronous answer, its files, and every validation rule."""
+"""POST /v1/generate/image: the synchronous answer, its files, every validation rule, and the
+model chosen when a request names none."""
 
 import io
 import re
@@ -9,9 +10,18 @@ from decimal import Decimal
 import pytest
 from PIL import Image
 
-from depicta_web.depicta.schema import GenerateResult, parse_time
+from depicta_web.depicta.schema import ASPECT_RATIOS, GenerateResult, parse_time
+from depicta_web.sandbox.models import SandboxJob
 
-from .conftest import JOB_HEADER, SANDBOX_DATABASES, assert_error, download, generate
+from .conftest import (
+    JOB_HEADER,
+    SANDBOX_DATABASES,
+    assert_error,
+    download,
+    generate,
+    job_make,
+    set_balance,
+)
 
 pytestmark = pytest.mark.django_db(transaction=True, databases=SANDBOX_DATABASES)
 
@@ -72,7 +82,7 @@ def test_the_prompt_is_trimmed_before_its_length_is_checked(api):
         ({"prompt": None}, 400, "prompt"),
         ({"prompt": 42}, 400, "prompt"),
         ({"prompt": "   "}, 400, "prompt"),
-        ({"model": None}, 400, "model"),
+        ({"model": ""}, 400, "model"),
         ({"model": "no-such-model"}, 400, "model"),
         ({"model": ["flux"]}, 400, "model"),
         ({"aspect_ratio": "7:3"}, 422, "aspect_ratio"),
@@ -80,6 +90,9 @@ def test_the_prompt_is_trimmed_before_its_length_is_checked(api):
         ({"image_size": "8K"}, 422, "image_size"),
         ({"model": "ideogram-v3", "image_size": "4K"}, 422, "image_size"),
         ({"model": "sdxl", "image_size": "4K"}, 422, "image_size"),
+        ({"model": "schnell", "image_size": "4K"}, 422, "image_size"),
+        ({"model": "ideogram", "aspect_ratio": "21:9"}, 422, "aspect_ratio"),
+        ({"model": "sdxl-lite", "aspect_ratio": "16:9"}, 422, "aspect_ratio"),
         ({"strictness": "strict"}, 422, "strictness"),
         ({"reference_images": "https://example.com/a.png"}, 400, "reference_images"),
         ({"reference_images": ["https://example.com/a.png"]}, 400, "reference_images[0]"),
@@ -153,3 +166,78 @@ def test_a_body_over_the_upload_limit_is_payload_too_large(api, settings):
     settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
     response = generate(api, prompt="x" * 2000)
     assert_error(response, 413, "payload_too_large")
+
+
+# The ratios each model refuses, per the catalogue's plan (docs/sandbox.md).
+REFUSED_RATIOS = {
+    "ideogram-v3": ["21:9"],
+    "sdxl-lite": [ratio for ratio in ASPECT_RATIOS if ratio not in ("1:1", "3:2", "2:3")],
+}
+
+
+@pytest.mark.parametrize(
+    ("model", "ratio"),
+    [(model, ratio) for model, ratios in REFUSED_RATIOS.items() for ratio in ratios],
+)
+def test_a_ratio_the_model_does_not_offer_is_refused_naming_the_ratio(api, model, ratio):
+    response = generate(api, model=model, aspect_ratio=ratio)
+    body = assert_error(response, 422, "validation_error")
+    assert body["details"]["field"] == "aspect_ratio"
+    assert model in body["details"]["fields"]["aspect_ratio"]
+    assert body["message"].startswith("aspect_ratio: ")
+    assert api.get("/v1/jobs").json()["total"] == 0
+
+
+@pytest.mark.parametrize(
+    ("model", "ratio", "pixels"),
+    [("sdxl-lite", "3:2", (1024, 680)), ("sdxl-lite", "2:3", (680, 1024))],
+)
+def test_a_fixed_size_model_makes_its_shapes(api, model, ratio, pixels):
+    body = generate(api, model=model, aspect_ratio=ratio).json()
+    png, _ = download(body["image_url"])
+    assert Image.open(io.BytesIO(png.content)).size == pixels
+
+
+def test_a_model_listing_no_sizes_still_makes_4k_when_it_can(api, sandbox_settings):
+    sandbox_settings.DEPICTA_SANDBOX_DRAFT_RENDER = True
+    response = generate(api, model="imagen-ultra", image_size="4K", aspect_ratio="21:9")
+    assert response.status_code == 200, response.text
+    assert Decimal(response.json()["cost_eur"]) <= Decimal("0.150")
+
+
+@pytest.mark.parametrize("omitted", [{}, {"model": None}])
+def test_without_a_model_the_first_model_is_chosen_and_named(api, omitted):
+    body = {"prompt": "a lighthouse on a cliff at dusk", **omitted}
+    response = api.post("/v1/generate/image", json=body)
+    assert response.status_code == 200, response.text
+    assert response.json()["model"] == "flux-pro"
+    assert response.json()["cost_eur"] == "0.045000"
+    assert SandboxJob.objects.get(pk=response.headers[JOB_HEADER]).model == "flux-pro"
+
+
+def test_without_a_model_a_low_balance_gets_the_first_budget_model(api, account):
+    set_balance(account, "0.30")
+    response = api.post("/v1/generate/image", json={"prompt": "a lighthouse"})
+    assert response.status_code == 200, response.text
+    assert response.json()["model"] == "sdxl-lite"
+
+
+def test_holds_count_when_the_model_is_chosen(api, account):
+    set_balance(account, "0.60")
+    job_make(account, hold="0.20")  # EUR 0.40 available
+    response = api.post("/v1/generate/image", json={"prompt": "a lighthouse"})
+    assert response.json()["model"] == "sdxl-lite"
+
+
+def test_without_a_model_the_chosen_one_offers_the_ratio_asked_for(api, account):
+    set_balance(account, "0.30")
+    response = api.post("/v1/generate/image", json={"prompt": "a bay", "aspect_ratio": "21:9"})
+    assert response.status_code == 200, response.text
+    assert response.json()["model"] == "flux-schnell"  # sdxl-lite has no 21:9
+
+
+def test_without_a_model_a_size_no_budget_model_makes_is_refused(api, account):
+    set_balance(account, "0.30")
+    response = api.post("/v1/generate/image", json={"prompt": "a bay", "image_size": "4K"})
+    body = assert_error(response, 422, "validation_error")
+    assert body["details"]["field"] == "image_size"

@@ -47,6 +47,9 @@ def test_a_completed_job_carries_the_result_of_the_synchronous_answer(api):
         assert variant["hash"] == original["formats"][fmt]["hash"]
         assert download(variant["url"])[1] == variant["hash"]
     assert Job.from_json(entry).is_final
+    # Copied up for clients that recover a download from the entry itself (Depicta's CLI).
+    assert (entry["image_url"], entry["image_hash"]) == (result["image_url"], result["image_hash"])
+    assert entry["formats"] == result["formats"]
 
 
 def test_a_fetched_job_signs_its_urls_afresh(api, sandbox_settings):

@@ -1,4 +1,4 @@
-"""Endpoints open without a key: health, the OpenAPI document, pricing."""
+"""Endpoints open without a key: health, the OpenAPI document, pricing, the skill version."""
 
 import pytest
 
@@ -23,7 +23,9 @@ def test_openapi_json_describes_every_endpoint_served(anonymous, base_url):
     assert set(document["paths"]) == {
         "/health",
         "/v1/pricing",
+        "/v1/skill-version",
         "/v1/models",
+        "/v1/account/profile",
         "/v1/generate/image",
         "/v1/jobs",
         "/v1/jobs/{id}",
@@ -47,10 +49,27 @@ def test_openapi_yaml_is_the_same_document_in_yaml(anonymous):
     assert not response.text.lstrip().startswith("{")
 
 
-def test_pricing_lists_the_same_prices_as_the_models_endpoint(anonymous, api):
+def test_the_openapi_document_lets_a_request_omit_the_model(anonymous):
+    schemas = anonymous.get("/v1/openapi.json").json()["components"]["schemas"]
+    assert schemas["GenerateRequest"]["required"] == ["prompt"]
+    assert "approximate_cost_eur" in schemas["Model"]["required"]
+    assert "held_eur" in schemas["Profile"]["properties"]["user"]["properties"]
+
+
+def test_pricing_lists_the_approximate_cost_of_every_model(anonymous, api):
     pricing = anonymous.get("/v1/pricing")
     assert pricing.status_code == 200
+    body = pricing.json()
+    assert set(body) == {"disclaimer", "models"}
+    assert body["disclaimer"].strip()
     models = api.get("/v1/models").json()["models"]
-    assert pricing.json()["currency"] == "EUR"
-    listed = {m["id"]: (m["price_eur"], m["prices_eur"]) for m in pricing.json()["models"]}
-    assert listed == {m["id"]: (m["price_eur"], m["prices_eur"]) for m in models}
+    assert body["models"] == [
+        {"id": m["id"], "approximate_cost_eur": m["approximate_cost_eur"]} for m in models
+    ]
+
+
+def test_the_skill_version_answers_without_a_key(anonymous):
+    response = anonymous.get("/v1/skill-version")
+    assert response.status_code == 200
+    assert set(response.json()) == {"version"}
+    assert response.json()["version"].strip()
