@@ -4,6 +4,12 @@ PORT ?= 8000
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
+# Tests run in this many processes (pytest-xdist): most of a test's time is spent waiting on
+# a server, a worker process or the browser, so more processes than the 2 cores still pay.
+TEST_PROCESSES ?= 4
+PYTEST := $(VENV)/bin/pytest -n $(TEST_PROCESSES)
+# django-upgrade keeps the code on Django 6.1's idioms (`--check` in lint/test, rewrites in format).
+DJANGO_UPGRADE = $(VENV)/bin/django-upgrade --target-version 6.1 $$(find depicta_web tests bench manage.py -name '*.py')
 
 .PHONY: run test test-postgres test-fast sandbox lint format bench chromium clean
 
@@ -14,10 +20,10 @@ $(STAMP): pyproject.toml .python-version
 	$(PY) -m pip install --quiet -e '.[dev]'
 	@touch $(STAMP)
 
+# `studio` creates (and prints) the demo logins itself, while its web server starts.
 run: $(STAMP)
 	$(PY) manage.py migrate --noinput --database default
 	$(PY) manage.py migrate --noinput --database sandbox
-	$(PY) manage.py ensure_demo_user
 	PORT=$(PORT) $(PY) manage.py studio
 
 sandbox: $(STAMP)
@@ -34,20 +40,27 @@ chromium:
 test: $(STAMP) chromium
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
-	$(VENV)/bin/pytest
+	$(DJANGO_UPGRADE) --check
+	$(VENV)/bin/mypy
+	$(VENV)/bin/lint-imports --no-cache
+	$(PYTEST)
 
 # The whole suite again on a throwaway PostgreSQL server on loopback (installed when missing).
 test-postgres: $(STAMP) chromium
-	.ci/with-postgres $(VENV)/bin/pytest
+	.ci/with-postgres $(PYTEST)
 
 test-fast: $(STAMP)
-	$(VENV)/bin/pytest -m "not e2e"
+	$(PYTEST) -m "not e2e"
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(DJANGO_UPGRADE) --check
+	$(VENV)/bin/mypy
+	$(VENV)/bin/lint-imports --no-cache
 
 format: $(STAMP)
+	$(DJANGO_UPGRADE) --exit-zero-even-if-changed
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 

@@ -171,13 +171,10 @@ def _picture(n: int, author):
     from django.core.files.storage import default_storage
     from django.utils import timezone
 
-    from depicta_web.generations.models import (
-        GeneratedImage,
-        Generation,
-        ImageFile,
-        content_path,
-    )
-    from depicta_web.sandbox.render import encode, render_image
+    from depicta_web.generations.models import GeneratedImage, Generation, ImageFile
+    from depicta_web.generations.storage_names import content_path
+    from depicta_web.sandbox.encoding import encode
+    from depicta_web.sandbox.painting import render_image
 
     prompt = _prompt(n)
     png = encode(

@@ -31,7 +31,7 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "depicta_web.admin_site.StudioAdminConfig",  # django.contrib.admin, dates checked first
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -46,7 +46,9 @@ INSTALLED_APPS = [
     "depicta_web.generations",
     "depicta_web.gallery",
     "depicta_web.spend",
+    "depicta_web.studio",
     "depicta_web.throttle",
+    "depicta_web.deploy",
 ]
 
 MIDDLEWARE = [
@@ -88,14 +90,14 @@ TEMPLATES = [
 # SQLite in WAL mode with IMMEDIATE transactions lets the web server, several workers and the
 # sandbox write at once without "database is locked" errors. The sandbox keeps its own
 # database, as the real Depicta keeps its own state: the app never reads the peer's tables.
-def _database(url_variable: str, sqlite_name: str) -> dict:
+def _database(url_variable: str, sqlite_name: str) -> dj_database_url.DBConfig:
     url = env_str(url_variable)
     if url:
         config = dj_database_url.parse(url, conn_max_age=env_int("CONN_MAX_AGE", 60, minimum=0))
     else:
         config = {
             "ENGINE": "django.db.backends.sqlite3",
-            "NAME": VAR_DIR / f"{sqlite_name}.sqlite3",
+            "NAME": str(VAR_DIR / f"{sqlite_name}.sqlite3"),
         }
     if config["ENGINE"].endswith("sqlite3"):
         config["OPTIONS"] = {
@@ -113,7 +115,6 @@ DATABASES = {
     "sandbox": _database("DEPICTA_SANDBOX_DATABASE_URL", "sandbox"),
 }
 DATABASE_ROUTERS = ["depicta_web.sandbox.routers.SandboxRouter"]
-DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
@@ -125,7 +126,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "generations:index"
+LOGIN_REDIRECT_URL = "studio:index"
 LOGOUT_REDIRECT_URL = "login"
 
 LANGUAGE_CODE = "en"
@@ -209,13 +210,14 @@ if not DEBUG:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 # --- Depicta -------------------------------------------------------------------------------
-DEPICTA_SANDBOX_KEYS = env_list(
-    "DEPICTA_SANDBOX_KEYS", ["dpct_sandbox_laptop_key_0000000000000000000000000"]
-)
+# Public (it is in this repository): `check --deploy` refuses a served sandbox that accepts it.
+DEPICTA_SANDBOX_LAPTOP_KEY = "dpct_sandbox_laptop_key_0000000000000000000000000"
+DEPICTA_SANDBOX_KEYS = env_list("DEPICTA_SANDBOX_KEYS", [DEPICTA_SANDBOX_LAPTOP_KEY])
 DEPICTA_API_KEY = env_str("DEPICTA_API_KEY")
 # With no key the app talks to its own sandbox: mounted under /sandbox/ of this server, and
-# served as its own process by `manage.py studio` (which then sets DEPICTA_BASE_URL).
-DEPICTA_SANDBOX_ENABLED = env_bool("DEPICTA_SANDBOX_ENABLED", not DEPICTA_API_KEY)
+# served as its own process by `manage.py studio` (which then sets DEPICTA_BASE_URL). In
+# production (DEBUG=false) it is mounted only when asked for: it would serve the internet.
+DEPICTA_SANDBOX_ENABLED = env_bool("DEPICTA_SANDBOX_ENABLED", DEBUG and not DEPICTA_API_KEY)
 DEPICTA_USES_SANDBOX = not DEPICTA_API_KEY
 DEPICTA_BASE_URL = env_str("DEPICTA_BASE_URL") or (
     f"http://127.0.0.1:{PORT}/sandbox" if DEPICTA_USES_SANDBOX else "https://api.depicta.ai"

@@ -5,8 +5,9 @@ from django.urls import include, path
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("django.contrib.auth.urls")),
-    path("gallery/", include("depicta_web.gallery.urls")),
+    path("", include("depicta_web.gallery.urls")),
     path("spend/", include("depicta_web.spend.urls")),
+    path("", include("depicta_web.studio.urls")),
     path("", include("depicta_web.generations.urls")),
 ]
 if settings.DEPICTA_SANDBOX_ENABLED:

@@ -85,7 +85,7 @@ def sandbox_balance(sandbox, settings):
 def generation_make(
     author, *, model: str, prompt: str = "A lighthouse on a cliff at dusk", **params
 ):
-    from depicta_web.generations.pipeline import FormParameters, generation_submit
+    from depicta_web.generations.submitting import FormParameters, generation_submit
 
     defaults = {"aspect_ratio": "3:2", "image_size": "1K", "strictness": ""}
     defaults.update(params)
@@ -107,9 +107,9 @@ def queued_generation(alice, sandbox, model_key):
 @pytest.fixture
 def done_generation(queued_generation):
     """A generation taken through the real pipeline against the sandbox."""
-    from depicta_web.generations.pipeline import generation_run
+    from depicta_web.generations.tasks import generate_task
 
-    generation_run(generation_id=str(queued_generation.pk))
+    generate_task.call(generation_id=str(queued_generation.pk))
     queued_generation.refresh_from_db()
     assert queued_generation.status == "done", queued_generation.error_message
     return queued_generation

@@ -21,11 +21,18 @@ from urllib.parse import urlsplit
 import httpx
 
 from .errors import DepictaAPIError, DepictaTransportError, error_class_for
-from .schema import AccountProfile, GenerateRequest, GenerateResult, Job, JobPage, ModelList
+from .schema import (
+    JOB_ID_HEADER,
+    AccountProfile,
+    GenerateRequest,
+    GenerateResult,
+    Job,
+    JobPage,
+    ModelList,
+)
 
 logger = logging.getLogger(__name__)
 
-JOB_ID_HEADER = "X-Depicta-Job-Id"
 DOWNLOAD_CHUNK = 64 * 1024
 
 
@@ -99,7 +106,7 @@ class DepictaClient:
         self,
         request: GenerateRequest,
         *,
-        on_job_id: Callable[[str], None] | None = None,
+        on_job_id: Callable[[str], object] | None = None,
         extra_headers: dict[str, str] | None = None,
     ) -> tuple[GenerateResult, str | None]:
         job_id: str | None = None

@@ -9,7 +9,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
+from enum import StrEnum
 from typing import Any
+
+from depicta_web.lib.money import MONEY_PLACES as MONEY_PLACES  # re-exported: a contract fact
 
 # Contract: "POST /v1/generate/image", request body table.
 ASPECT_RATIOS = ("1:1", "2:3", "3:2", "3:4", "4:3", "4:5", "5:4", "9:16", "16:9", "21:9")
@@ -19,9 +22,28 @@ MAX_REFERENCE_IMAGES = 5
 # Not stated by Depicta; working assumption written in docs/decisions.md.
 PROMPT_MAX_CHARS = 4000
 IMAGE_FORMATS = ("png", "jpeg", "webp")
-MONEY_PLACES = Decimal("0.000001")
+# Contract: "Signed URLs and formats".
+MIME_TYPES = {"png": "image/png", "jpeg": "image/jpeg", "webp": "image/webp"}
+# Contract: "Errors" and "POST /v1/generate/image": every accepted request names its job.
+JOB_ID_HEADER = "X-Depicta-Job-Id"
 
-JOB_STATUSES = ("pending", "processing", "completed", "failed")
+# Contract: "Credits". From EUR 0.50 every model and size; from EUR 0.01 budget models only, at
+# most 2K; below the estimated hold, 402.
+ALL_MODELS_FROM = Decimal("0.50")
+ANY_MODEL_FROM = Decimal("0.01")
+LOW_BALANCE_MAX_SIZE = "2K"
+
+
+class JobStatus(StrEnum):
+    """Contract: "Jobs and recovery"."""
+
+    PENDING = "pending"
+    PROCESSING = "processing"
+    COMPLETED = "completed"
+    FAILED = "failed"
+
+
+JOB_STATUSES = tuple(JobStatus)
 
 
 def parse_money(value: Any) -> Decimal | None:
@@ -164,8 +186,8 @@ class GenerateResult:
         if single:
             images.append(ResultImage(position=1, variants=single))
         # Multi-image operations (combine): parallel arrays of PNG URLs and hashes.
-        urls = data.get("image_urls") if isinstance(data.get("image_urls"), list) else []
-        hashes = data.get("image_hashes") if isinstance(data.get("image_hashes"), list) else []
+        urls = found if isinstance(found := data.get("image_urls"), list) else []
+        hashes = found if isinstance(found := data.get("image_hashes"), list) else []
         for i, url in enumerate(urls):
             if isinstance(url, str) and url not in {
                 v.url for im in images for v in im.variants.values()
@@ -405,7 +427,7 @@ class AccountProfile:
     @classmethod
     def from_json(cls, data: Any) -> AccountProfile:
         body = data if isinstance(data, dict) else {}
-        user = body.get("user") if isinstance(body.get("user"), dict) else {}
+        user = found if isinstance(found := body.get("user"), dict) else {}
 
         def read(name: str) -> Any:
             return user.get(name, body.get(name))
@@ -441,7 +463,7 @@ class Job:
     """An entry of GET /v1/jobs or the body of GET /v1/jobs/{id}."""
 
     job_id: str
-    status: str
+    status: JobStatus | str  # an unknown status is kept as sent (never final)
     created_at: datetime | None
     started_at: datetime | None = None
     completed_at: datetime | None = None
@@ -451,7 +473,7 @@ class Job:
 
     @property
     def is_final(self) -> bool:
-        return self.status in ("completed", "failed")
+        return self.status in (JobStatus.COMPLETED, JobStatus.FAILED)
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Job:
@@ -459,7 +481,7 @@ class Job:
         result = data.get("result")
         return cls(
             job_id=str(data.get("job_id") or data.get("id") or ""),
-            status=str(data.get("status") or "pending"),
+            status=_job_status(data.get("status")),
             created_at=parse_time(data.get("created_at")),
             started_at=parse_time(data.get("started_at")),
             completed_at=parse_time(data.get("completed_at")),
@@ -469,6 +491,15 @@ class Job:
             result=GenerateResult.from_json(result) if isinstance(result, dict) else None,
             raw=data,
         )
+
+
+def _job_status(value: Any) -> JobStatus | str:
+    if not value:
+        return JobStatus.PENDING
+    try:
+        return JobStatus(str(value))
+    except ValueError:
+        return str(value)
 
 
 @dataclass(frozen=True)

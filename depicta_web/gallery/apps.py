@@ -11,6 +11,7 @@ class GalleryConfig(AppConfig):
 
 
 def _search_index_ensure(sender, using: str = "default", **kwargs) -> None:
+    # Here, not at the top: search.py imports models, which apps.py may not at import time.
     from .search import search_index_ensure
 
     search_index_ensure(using=using)

@@ -9,7 +9,10 @@ from django.contrib.auth import get_user_model
 
 from depicta_web.depicta.schema import ASPECT_RATIOS
 from depicta_web.generations.models import Generation
+from depicta_web.lib.bounds import LARGEST_ID, day_is_countable, days_allowed
+from depicta_web.lib.text import is_blank
 
+from .keeping import CollectionNameTaken
 from .models import Collection
 from .search import SearchTextInvalid, search_words
 
@@ -50,7 +53,11 @@ class GalleryFilterForm(forms.Form):
     collection = forms.IntegerField(
         required=False,
         min_value=1,
-        error_messages={"invalid": "The collection must be given by its number."},
+        max_value=LARGEST_ID,
+        error_messages={
+            "invalid": "The collection must be given by its number.",
+            "max_value": "There is no collection with so large a number.",
+        },
     )
     sort = forms.ChoiceField(
         required=False,
@@ -78,6 +85,12 @@ class GalleryFilterForm(forms.Form):
                 raise forms.ValidationError(str(exc)) from exc
         return text
 
+    def clean_since(self):
+        return _countable(self.cleaned_data["since"], "From")
+
+    def clean_until(self):
+        return _countable(self.cleaned_data["until"], "To")
+
     def clean_person(self) -> str:
         username = self.cleaned_data["person"].strip()
         if username and not get_user_model().objects.filter(username=username).exists():
@@ -94,12 +107,19 @@ class GalleryFilterForm(forms.Form):
         return collection
 
     def clean(self) -> dict:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         since, until = cleaned.get("since"), cleaned.get("until")
         if since and until and since > until:
             self.add_error("until", "“To” is before “From”: swap the dates.")
         cleaned["sort"] = cleaned.get("sort") or "newest"
         return cleaned
+
+
+def _countable(day, label: str):
+    if day is not None and not day_is_countable(day):
+        raise forms.ValidationError(f"“{label}” must be a day {days_allowed()}.")
+    return day
 
 
 class CollectionForm(forms.Form):
@@ -115,13 +135,15 @@ class CollectionForm(forms.Form):
 
     def clean_name(self) -> str:
         name = " ".join(self.cleaned_data["name"].split())
-        if not name:
-            raise forms.ValidationError("Give the collection a name, not only spaces.")
+        if is_blank(name):  # zero-width spaces and the like are no name either
+            raise forms.ValidationError(
+                "Give the collection a name, not only spaces or invisible characters."
+            )
         taken = Collection.objects.filter(name__iexact=name)
         if self.instance is not None:
             taken = taken.exclude(pk=self.instance.pk)
         if taken.exists():
-            raise forms.ValidationError(f"A collection called “{name}” already exists.")
+            raise forms.ValidationError(str(CollectionNameTaken(name)))
         return name
 
 
@@ -153,7 +175,8 @@ class BulkForm(forms.Form):
     )
 
     def clean(self) -> dict:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         raw = self.data.getlist("ids") if hasattr(self.data, "getlist") else []
         if not raw:
             raise forms.ValidationError("Select at least one image first.")

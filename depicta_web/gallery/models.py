@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
 
@@ -42,6 +43,11 @@ class Collection(models.Model):
 
     class Meta:
         ordering = ["name"]
+        constraints = [
+            # Shared by the whole team, so one "Moodboard" whatever the case: enforced here,
+            # not only by the form, because two requests can pass the form's check at once.
+            models.UniqueConstraint(Lower("name"), name="collection_name_unique_ignoring_case")
+        ]
 
     def __str__(self) -> str:
         return self.name

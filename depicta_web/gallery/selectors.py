@@ -10,7 +10,7 @@ import base64
 import binascii
 import uuid
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal, InvalidOperation
 
 from django.contrib.auth import get_user_model
@@ -79,7 +79,7 @@ def _filtered(queryset: QuerySet[Generation], *, user, filters: dict) -> QuerySe
 
 
 def _day_start(day: date, plus_days: int = 0) -> datetime:
-    moment = datetime.combine(day, time.min) + timezone.timedelta(days=plus_days)
+    moment = datetime.combine(day, time.min) + timedelta(days=plus_days)
     return timezone.make_aware(moment)
 
 
@@ -87,14 +87,10 @@ def gallery_page(*, user, filters: dict, size: int = PAGE_SIZE, after: str = "")
     """One page of cards: one query for the rows (with author and favourite flag), one for
     their images. `after` is the cursor a previous page handed out."""
     sort = filters.get("sort") or "newest"
-    queryset = (
-        gallery_generations(user=user, filters=filters)
-        .select_related("author")
-        .prefetch_related("images")
-        .annotate(
-            is_favourite=Exists(Favourite.objects.filter(user=user.pk, generation=OuterRef("pk")))
-        )
-    )
+    favourite = Exists(Favourite.objects.filter(user=user.pk, generation=OuterRef("pk")))
+    queryset = gallery_generations(user=user, filters=filters).select_related("author")
+    # The plugin refuses an annotation named like an attribute; Generation declares this one.
+    queryset = queryset.prefetch_related("images").annotate(is_favourite=favourite)  # type: ignore[no-redef]
     if sort == "cost":
         queryset = queryset.annotate(cost_key=Coalesce("cost_eur", Value(NO_COST)))
         queryset = queryset.order_by("-cost_key", "-created_at", "-id")
@@ -121,16 +117,36 @@ def cursor_parse(cursor: str, sort: str) -> tuple:
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
         parts = raw.split("|")
-        cost = Decimal(parts.pop(0)) if sort == "cost" else None
+        cost = _cursor_cost(parts.pop(0)) if sort == "cost" else None
         created_at, pk = datetime.fromisoformat(parts[0]), uuid.UUID(parts[1])
         if len(parts) != 2 or created_at.tzinfo is None:
             raise ValueError(raw)
-    except (ValueError, IndexError, binascii.Error, InvalidOperation, UnicodeDecodeError) as exc:
+        # In UTC, as the database compares it: a moment near datetime's ends has none there.
+        created_at = created_at.astimezone(UTC)
+    except (
+        ValueError,
+        IndexError,
+        OverflowError,
+        binascii.Error,
+        InvalidOperation,
+        UnicodeDecodeError,
+    ) as exc:
         raise CursorInvalid(
             "This “more” link is damaged or belongs to another sort order: "
             "reload the gallery to start from the first page."
         ) from exc
     return cost, created_at, pk
+
+
+def _cursor_cost(text: str) -> Decimal:
+    """A cost as cursor_make wrote it: a finite amount the cost column can hold (never NaN,
+    Infinity or 1e999999, which the database cannot compare or even take)."""
+    cost = Decimal(text)
+    field = Generation._meta.get_field("cost_eur")
+    largest = Decimal(10) ** (field.max_digits - field.decimal_places)
+    if not cost.is_finite() or abs(cost) >= largest:
+        raise ValueError(text)
+    return cost
 
 
 def _after(sort: str, key: tuple) -> Q:

@@ -13,9 +13,9 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from depicta_web.generations.models import Generation
-from depicta_web.generations.views import HtmxHttpRequest
+from depicta_web.lib.htmx import HtmxHttpRequest
 
-from . import services
+from . import archive, keeping, verification
 from .forms import BulkForm, CollectionForm, GalleryFilterForm
 from .models import Collection
 from .selectors import (
@@ -24,8 +24,10 @@ from .selectors import (
     detail_context,
     filter_choices,
     gallery_page,
+    generation_for_detail,
     trash_generations,
 )
+from .trash import generations_trash
 
 SPOOL_BYTES = 32 * 1024 * 1024
 
@@ -34,6 +36,16 @@ SPOOL_BYTES = 32 * 1024 * 1024
 @login_required
 def index(request: HtmxHttpRequest) -> HttpResponse:
     return _gallery(request, request.GET, collection=None)
+
+
+@require_GET
+@login_required
+def detail(request: HtmxHttpRequest, pk) -> HttpResponse:
+    generation = get_object_or_404(generation_for_detail(), pk=pk)
+    context = detail_context(request.user, generation)
+    if request.htmx and request.GET.get("view") == "lightbox":
+        return render(request, "gallery/detail.html#lightbox", context)
+    return render(request, "gallery/detail.html", context)
 
 
 @require_GET
@@ -93,30 +105,32 @@ def _back(request: HtmxHttpRequest, fallback: str) -> HttpResponseRedirect:
 
 @require_POST
 @login_required
-def bulk(request: HtmxHttpRequest) -> HttpResponse:
+def bulk(request: HtmxHttpRequest) -> HttpResponse | FileResponse:
     form = BulkForm(request.POST)
     fallback = reverse("gallery:index")
     if not form.is_valid():
         for errors in form.errors.values():
             for error in errors:
-                messages.error(request, error)
+                messages.error(request, str(error))
         return _back(request, fallback)
     action, chosen = form.cleaned_data["action"], form.cleaned_data["generations"]
     target = form.cleaned_data.get("collection")
     if action == "zip":
         return _zip_response(chosen)
     if action in ("favourite", "unfavourite"):
-        services.favourite_set(user=request.user, generations=chosen, on=action == "favourite")
+        keeping.favourite_set(user=request.user, generations=chosen, on=action == "favourite")
         word = "Added to" if action == "favourite" else "Removed from"
         messages.success(request, f"{word} your favourites: {len(chosen)} image(s).")
     elif action == "add":
-        added = services.collection_add(collection=target, generations=chosen, by=request.user)
+        assert target is not None  # BulkForm.clean requires one for "add" and "remove"
+        added = keeping.collection_add(collection=target, generations=chosen, by=request.user)
         messages.success(request, f"Added {added} image(s) to “{target.name}”.")
     elif action == "remove":
-        removed = services.collection_remove(collection=target, generations=chosen)
+        assert target is not None
+        removed = keeping.collection_remove(collection=target, generations=chosen)
         messages.success(request, f"Removed {removed} image(s) from “{target.name}”.")
     elif action == "delete":
-        outcome = services.generations_trash(generations=chosen, by=request.user)
+        outcome = generations_trash(generations=chosen, by=request.user)
         if outcome.refused:
             messages.error(request, _refusal(outcome.refused))
             return _back(request, fallback)
@@ -134,7 +148,7 @@ def _refusal(refused: list[Generation]) -> str:
 
 def _zip_response(chosen: list[Generation]) -> FileResponse:
     spool = tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES)  # noqa: SIM115 (the response closes it)
-    services.archive_write(generations=chosen, stream=spool)
+    archive.archive_write(generations=chosen, stream=spool)
     spool.seek(0)
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M%S")
     return FileResponse(
@@ -149,7 +163,7 @@ def _zip_response(chosen: list[Generation]) -> FileResponse:
 @login_required
 def favourite(request: HtmxHttpRequest, pk) -> HttpResponse:
     generation = get_object_or_404(Generation, pk=pk, deleted_at=None)
-    generation.is_favourite = services.favourite_toggle(user=request.user, generation=generation)
+    generation.is_favourite = keeping.favourite_toggle(user=request.user, generation=generation)
     if request.htmx:
         return render(request, "gallery/favourite.html", {"generation": generation})
     return _back(request, generation.get_absolute_url())
@@ -159,11 +173,11 @@ def favourite(request: HtmxHttpRequest, pk) -> HttpResponse:
 @login_required
 def delete(request: HtmxHttpRequest, pk) -> HttpResponse:
     generation = get_object_or_404(Generation.objects.select_related("author"), pk=pk)
-    outcome = services.generations_trash(generations=[generation], by=request.user)
+    outcome = generations_trash(generations=[generation], by=request.user)
     if outcome.refused:
         messages.error(request, _refusal(outcome.refused))
         return render(
-            request, "generations/detail.html", detail_context(request.user, generation), status=403
+            request, "gallery/detail.html", detail_context(request.user, generation), status=403
         )
     messages.success(request, "Moved to the trash. You can restore it from there.")
     return redirect("gallery:trash")
@@ -196,9 +210,13 @@ def trash(request: HtmxHttpRequest) -> HttpResponse:
 def collections(request: HtmxHttpRequest) -> HttpResponse:
     form = CollectionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        made = services.collection_create(name=form.cleaned_data["name"], by=request.user)
-        messages.success(request, f"Collection “{made.name}” created.")
-        return redirect(made)
+        try:
+            made = keeping.collection_create(name=form.cleaned_data["name"], by=request.user)
+        except keeping.CollectionNameTaken as exc:  # made by another request meanwhile
+            form.add_error("name", str(exc))
+        else:
+            messages.success(request, f"Collection “{made.name}” created.")
+            return redirect(made)
     status = 422 if form.errors else 200
     context = {"form": form, "collections": Collection.objects.all()}
     return render(request, "gallery/collections.html", context, status=status)
@@ -209,11 +227,15 @@ def collections(request: HtmxHttpRequest) -> HttpResponse:
 def collection_rename(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     chosen = get_object_or_404(Collection, pk=pk)
     form = CollectionForm(request.POST, instance=chosen)
-    if form.is_valid():
-        services.collection_rename(collection=chosen, name=form.cleaned_data["name"])
-        messages.success(request, f"Renamed to “{chosen.name}”.")
+    if not form.is_valid():
+        messages.error(request, " ".join(map(str, form.errors["name"])))
+        return redirect(chosen)
+    try:
+        keeping.collection_rename(collection=chosen, name=form.cleaned_data["name"])
+    except keeping.CollectionNameTaken as exc:  # taken by another request meanwhile
+        messages.error(request, str(exc))
     else:
-        messages.error(request, " ".join(form.errors["name"]))
+        messages.success(request, f"Renamed to “{chosen.name}”.")
     return redirect(chosen)
 
 
@@ -224,11 +246,11 @@ def verify(request: HtmxHttpRequest, pk) -> HttpResponse:
         Generation.objects.select_related("author").prefetch_related("images__files"), pk=pk
     )
     checks = [
-        services.file_verify(file=image.original)
+        verification.file_verify(file=image.original)
         for image in generation.images.all()
         if image.original is not None
     ]
     if request.htmx:
-        return render(request, "generations/detail.html#verification", {"checks": checks})
+        return render(request, "gallery/detail.html#verification", {"checks": checks})
     context = detail_context(request.user, generation) | {"checks": checks}
-    return render(request, "generations/detail.html", context)
+    return render(request, "gallery/detail.html", context)

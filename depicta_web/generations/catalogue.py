@@ -6,9 +6,8 @@ from django.conf import settings
 from django.core.cache import cache
 
 from depicta_web.depicta import DepictaError
+from depicta_web.depicta.configured import depicta_client
 from depicta_web.depicta.schema import ModelList
-
-from .api import depicta_client
 
 logger = logging.getLogger(__name__)
 

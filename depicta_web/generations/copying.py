@@ -26,15 +26,14 @@ from depicta_web.depicta.schema import GenerateResult
 from depicta_web.lib.netguard import address_refusal
 from depicta_web.lib.provenance import read_provenance
 
-from .models import GeneratedImage, Generation, ImageFile, content_path
+from .models import GeneratedImage, Generation, ImageFile
+from .storage_names import THUMBNAIL_WIDTHS, original_name, thumbnail_name
 
 logger = logging.getLogger(__name__)
 
 # Each attempt is a fresh request; a bad hash or a cut-off body is rarely repeated five times.
 DOWNLOAD_ATTEMPTS = 5
 SPOOL_BYTES = 8 * 1024 * 1024
-THUMBNAIL_WIDTHS = (400, 800)
-EXTENSIONS = {"png": "png", "jpeg": "jpg", "webp": "webp"}
 
 
 def images_record(*, generation: Generation, result: GenerateResult) -> None:
@@ -150,7 +149,7 @@ def _verification_problem(file: ImageFile, sha256: str, size: int) -> str:
 
 
 def _store(file: ImageFile, content, sha256: str, size: int) -> None:
-    name = content_path(sha256, EXTENSIONS.get(file.format, file.format))
+    name = original_name(sha256, file.format)
     # The same bytes always get the same name: a second copy is never written.
     if not default_storage.exists(name):
         default_storage.save(name, File(content, name=name))
@@ -222,7 +221,7 @@ def thumbnails_write(*, image: GeneratedImage, original: ImageFile) -> None:
         thumb.thumbnail((width, width * 4), Image.Resampling.BICUBIC)
         buffer = io.BytesIO()
         thumb.save(buffer, "WEBP", quality=80, method=2)
-        name = f"thumbs/{original.sha256[:2]}/{original.sha256}-{width}.webp"
+        name = thumbnail_name(original.sha256, width)
         if not default_storage.exists(name):
             buffer.seek(0)
             default_storage.save(name, File(buffer, name=name))

@@ -20,10 +20,25 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 
+from depicta_web.depicta.schema import MIME_TYPES
+from depicta_web.lib.money import MONEY_FIELD
+
 from . import polling
 
-MONEY = {"max_digits": 14, "decimal_places": 6}
+MONEY = MONEY_FIELD
 logger = logging.getLogger(__name__)
+
+# Depicta's codes for a refusal of the request itself (contract: "Errors"): sending the same
+# request again fails the same way. Anything else is Depicta's own trouble.
+REQUEST_ERROR_CODES = (
+    "content_rejected",
+    "content_rejected_legal",
+    "insufficient_credits",
+    "credit_insufficient",
+    "bad_request",
+    "validation_error",
+    "model_not_capable",
+)
 
 
 def worker_identity() -> str:
@@ -44,6 +59,11 @@ class Generation(models.Model):
     FINAL_STATUSES = frozenset(
         {Status.DONE, Status.FAILED, Status.REJECTED, Status.NEEDS_ATTENTION}
     )
+    # Sent, or about to be, with no charge known yet: budgets count the estimate of these.
+    AWAITING_CHARGE = (Status.QUEUED, Status.GENERATING, Status.RECOVERING)
+    # Not columns: flags the gallery sets, for one viewer, on the rows it shows.
+    is_favourite: bool
+    restorable: bool
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     author = models.ForeignKey(
@@ -132,7 +152,7 @@ class Generation(models.Model):
         return f"{self.prompt[:60]} ({self.get_status_display()})"
 
     def get_absolute_url(self) -> str:
-        return reverse("generations:detail", args=[self.pk])
+        return reverse("gallery:detail", args=[self.pk])
 
     @property
     def is_final(self) -> bool:
@@ -148,6 +168,54 @@ class Generation(models.Model):
         """What a busy card asks every few seconds: its version and a poll token."""
         token = polling.poll_token(self.pk)
         return f"{reverse('generations:status', args=[self.pk])}?u={self.version}&t={token}"
+
+    @property
+    def is_done(self) -> bool:
+        return self.status == self.Status.DONE
+
+    @property
+    def is_failed(self) -> bool:
+        """Final without an image: failed, refused, or stuck needing an admin."""
+        return self.is_final and not self.is_done
+
+    @property
+    def refused_for_its_request(self) -> bool:
+        """Depicta refused what was asked (the prompt, a setting): sending it again as it is
+        cannot succeed, but changing it may."""
+        return self.status == self.Status.REJECTED or (
+            self.status == self.Status.FAILED and self.error_code in REQUEST_ERROR_CODES
+        )
+
+    @property
+    def can_retry(self) -> bool:
+        """ "Try again" is offered only where the same request may succeed."""
+        return self.status == self.Status.FAILED and not self.refused_for_its_request
+
+    @property
+    def steps(self) -> list[tuple[str, str]]:
+        """The card's progress while it is under way: (label, "done" | "current" | "") for each
+        step; nothing once the generation is final."""
+        if self.is_final:
+            return []
+        order: list[str] = [
+            self.Status.QUEUED,
+            self.Status.GENERATING,
+            self.Status.SAVING,
+            self.Status.DONE,
+        ]
+        at = order.index(
+            self.Status.GENERATING if self.status == self.Status.RECOVERING else self.status
+        )
+        labels = [
+            "Queued",
+            self.get_status_display() if at == 1 else "Generating",
+            "Saving",
+            "Done",
+        ]
+        return [
+            (label, "done" if i < at else "current" if i == at else "")
+            for i, label in enumerate(labels)
+        ]
 
     @property
     def in_trash(self) -> bool:
@@ -297,11 +365,6 @@ class Generation(models.Model):
         )
 
 
-def content_path(sha256: str, extension: str) -> str:
-    """Content-addressed: a name never changes, so files can be cached for a year."""
-    return f"originals/{sha256[:2]}/{sha256}.{extension}"
-
-
 class GeneratedImage(models.Model):
     """One picture of a generation (most have one; the data model allows several)."""
 
@@ -387,9 +450,7 @@ class ImageFile(models.Model):
 
     @property
     def mime(self) -> str:
-        return {"png": "image/png", "jpeg": "image/jpeg", "webp": "image/webp"}.get(
-            self.format, "application/octet-stream"
-        )
+        return MIME_TYPES.get(self.format, "application/octet-stream")
 
 
 class ApiSlot(models.Model):

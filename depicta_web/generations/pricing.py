@@ -49,7 +49,8 @@ class PriceEstimate:
 def charges_recent(*, model: str, image_size: str) -> list[Decimal]:
     """The team's latest charges for this model and size, newest first."""
     charged = Generation.objects.filter(model=model, image_size=image_size).exclude(cost_eur=None)
-    return list(charged.order_by("-responded_at").values_list("cost_eur", flat=True)[:LEARN_FROM])
+    costs = charged.order_by("-responded_at").values_list("cost_eur", flat=True)[:LEARN_FROM]
+    return [cost for cost in costs if cost is not None]
 
 
 def price_estimate(*, model: ModelInfo, image_size: str) -> PriceEstimate:

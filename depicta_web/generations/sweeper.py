@@ -19,6 +19,8 @@ from django_tasks_db.models import DBTaskResult
 
 from .concurrency import slot_release
 from .models import Generation
+from .scheduling import FollowUp, Work
+from .tasks import task_schedule
 
 logger = logging.getLogger(__name__)
 
@@ -52,8 +54,6 @@ def _waiting_task_ids() -> set[str]:
 
 
 def generations_sweep() -> SweepReport:
-    from .tasks import URGENT, generate_task, recover_task
-
     now = timezone.now()
     stuck_after = timedelta(seconds=settings.DEPICTA_SWEEP_STUCK_SECONDS)
     lease = timedelta(seconds=settings.DEPICTA_TIMEOUT_SECONDS + 60)
@@ -74,7 +74,7 @@ def generations_sweep() -> SweepReport:
         if key in waiting:
             continue
         if generation.status == Generation.Status.QUEUED:
-            generate_task.enqueue(generation_id=key)
+            task_schedule(FollowUp(Work.GENERATE), generation_id=key)
             report.requeued.append(key)
             continue
         dead = _worker_dead(generation.claimed_by)
@@ -84,13 +84,13 @@ def generations_sweep() -> SweepReport:
         slot_release(holder=generation.pk)  # a dead worker's API slot is free at once
         if generation.status == Generation.Status.SAVING:
             # Finishes the copying, ahead of new submits: the URLs expire.
-            generate_task.using(priority=URGENT).enqueue(generation_id=key)
+            task_schedule(FollowUp(Work.GENERATE, urgent=True), generation_id=key)
             report.requeued.append(key)
         else:
             # Marked at once: a generation whose worker died no longer counts as waiting for
-            # its own answer when others match jobs by time (see pipeline._find_job).
+            # its own answer when others match jobs by time (see recovering.py).
             generation.mark_recovering("The worker sending this request stopped; recovering.")
-            recover_task.enqueue(generation_id=key)
+            task_schedule(FollowUp(Work.RECOVER), generation_id=key)
             report.recovering.append(key)
     if report:
         logger.info("sweep: requeued %s, recovering %s", report.requeued, report.recovering)

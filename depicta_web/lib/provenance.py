@@ -181,8 +181,8 @@ def _main_action(actions: list[dict[str, Any]]) -> dict[str, Any]:
 
 def _assertion_data(manifest: dict[str, Any], label: str) -> dict[str, Any]:
     for assertion in manifest.get("assertions", []):
-        if assertion.get("label") == label and isinstance(assertion.get("data"), dict):
-            return assertion["data"]
+        if assertion.get("label") == label and isinstance(data := assertion.get("data"), dict):
+            return data
     return {}
 
 

@@ -20,6 +20,8 @@ def public_https_problem(url: str) -> str:
     """What is wrong with the URL, in a few words; empty when Depicta can fetch it."""
     if has_control_characters(url) or any(char.isspace() for char in url):
         return "must not contain spaces or control characters"
+    if "\\" in url:  # browsers read it as "/": `https://127.0.0.1\\@example.com` is 127.0.0.1
+        return "must not contain a backslash"
     try:
         parts = urlsplit(url)
         host = (parts.hostname or "").rstrip(".").lower()
@@ -41,5 +43,7 @@ def _host_is_public(host: str) -> bool:
     try:  # legacy IPv4 forms: 2130706433, 0x7f000001, 127.1
         packed = socket.inet_aton(host)
     except OSError:
-        return True  # a name: not ours to resolve
+        # A name, not ours to resolve; but one ending in a number is read by browsers as an
+        # address (and refused when it is none): `foo.127`.
+        return not host.rsplit(".", 1)[-1].isdigit()
     return address_is_public(socket.inet_ntoa(packed))

@@ -5,8 +5,9 @@ import unicodedata
 # Letters that draw nothing although Unicode calls them letters or symbols (Hangul fillers,
 # the blank Braille pattern): a favourite of names that look empty.
 BLANK_LETTERS = frozenset("\u115f\u1160\u3164\uffa0\u2800")
-# Separators, controls and format characters (zero-width space, joiners, BOM, bidi marks).
-INVISIBLE_CATEGORIES = frozenset({"Zs", "Zl", "Zp", "Cc", "Cf"})
+# Separators, controls, format characters (zero-width space, joiners, BOM, bidi marks, tags)
+# and marks with nothing to sit on (the grapheme joiner U+034F, variation selectors).
+INVISIBLE_CATEGORIES = frozenset({"Zs", "Zl", "Zp", "Cc", "Cf", "Mn"})
 
 
 def is_blank(text: str) -> bool:

@@ -16,7 +16,6 @@ from .models import SandboxAccount
 logger = logging.getLogger(__name__)
 
 REQUEST_ID_HEADER = "X-Request-Id"
-JOB_ID_HEADER = "X-Depicta-Job-Id"
 
 
 class SandboxRequest(HttpRequest):

@@ -11,6 +11,7 @@ class SandboxConfig(AppConfig):
     verbose_name = "Depicta sandbox"
 
     def ready(self) -> None:
+        # Here, not at the top: an app's modules may touch models only once apps are ready.
         from .faults import FaultSpecError, faults_parse
         from .redaction import RedactSignatures
 

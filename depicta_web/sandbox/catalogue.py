@@ -22,7 +22,7 @@ from depicta_web.depicta.schema import (
     format_money,
 )
 
-from .render import pixel_size
+from .painting import pixel_size
 
 DEFAULT_ASPECT_RATIO = "1:1"
 DEFAULT_IMAGE_SIZE = "1K"

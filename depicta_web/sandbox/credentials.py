@@ -22,12 +22,14 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
+from depicta_web.depicta.schema import MIME_TYPES
+
 GENERATOR_NAME = "Depicta"
 GENERATOR_VERSION = "1.0.0-sandbox"
 GENERATION_ASSERTION = "ai.depicta.generation"
 # The IPTC digital source type that declares "made by a trained model": the C2PA AI marker.
 TRAINED_ALGORITHMIC_MEDIA = "http://cv.iptc.org/newscodes/digitalsourcetype/trainedAlgorithmicMedia"
-SUPPORTED_MIME_TYPES = frozenset({"image/png", "image/jpeg", "image/webp"})
+SUPPORTED_MIME_TYPES = frozenset(MIME_TYPES.values())
 
 ORGANIZATION = "depicta-web sandbox"
 SIGNER_COMMON_NAME = "Depicta Sandbox Signer"

@@ -14,16 +14,18 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from depicta_web.depicta.schema import MONEY_PLACES, format_money
+from depicta_web.depicta.schema import (
+    ALL_MODELS_FROM,
+    ANY_MODEL_FROM,
+    LOW_BALANCE_MAX_SIZE,
+    MONEY_PLACES,
+    format_money,
+)
 
 from .catalogue import MODELS, ImageModel, size_at_most
 from .errors import SandboxError
 from .models import SandboxAccount, SandboxJob
 from .routers import SANDBOX_DB
-
-ALL_MODELS_FROM = Decimal("0.50")
-ANY_MODEL_FROM = Decimal("0.01")
-LOW_BALANCE_MAX_SIZE = "2K"
 
 
 def credit_check(
@@ -34,32 +36,36 @@ def credit_check(
     Call inside the transaction that creates the job, so two requests cannot spend one euro.
     """
     available = account.available_eur()
+    message = _refusal(available=available, model=model, image_size=image_size, hold=hold)
+    if message is None:
+        return
     details = {
         "available_eur": format_money(available),
         "hold_eur": format_money(hold),
         "model": model.id,
         "image_size": image_size,
     }
-    if available < ANY_MODEL_FROM:
-        message = f"The available balance (EUR {format_money(available)}) is below EUR 0.01."
-    elif available < ALL_MODELS_FROM and not model.budget:
-        message = (
-            f"With less than EUR 0.50 available (EUR {format_money(available)}), only budget "
-            f"models can be used; {model.id} is not one."
-        )
-    elif available < ALL_MODELS_FROM and not size_at_most(image_size, LOW_BALANCE_MAX_SIZE):
-        message = (
-            f"With less than EUR 0.50 available (EUR {format_money(available)}), images are "
-            f"limited to {LOW_BALANCE_MAX_SIZE}."
-        )
-    elif available < hold:
-        message = (
-            f"The available balance (EUR {format_money(available)}) is below the estimated "
-            f"cost of this image (EUR {format_money(hold)})."
-        )
-    else:
-        return
     raise SandboxError("credit_insufficient", message, details=details)
+
+
+def _refusal(
+    *, available: Decimal, model: ImageModel, image_size: str, hold: Decimal
+) -> str | None:
+    """Why the balance tiers (contract "Credits") refuse this request, or None."""
+    balance = f"EUR {format_money(available)}"
+    if available < ANY_MODEL_FROM:
+        return f"The available balance ({balance}) is below EUR {ANY_MODEL_FROM}."
+    low = f"With less than EUR {ALL_MODELS_FROM} available ({balance})"
+    if available < ALL_MODELS_FROM and not model.budget:
+        return f"{low}, only budget models can be used; {model.id} is not one."
+    if available < ALL_MODELS_FROM and not size_at_most(image_size, LOW_BALANCE_MAX_SIZE):
+        return f"{low}, images are limited to {LOW_BALANCE_MAX_SIZE}."
+    if available < hold:
+        return (
+            f"The available balance ({balance}) is below the estimated cost of this image "
+            f"(EUR {format_money(hold)})."
+        )
+    return None
 
 
 def model_choose(*, available: Decimal, aspect_ratio: str, image_size: str) -> ImageModel:

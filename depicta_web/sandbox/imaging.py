@@ -11,12 +11,12 @@ from pathlib import Path
 from django.conf import settings
 from django.utils import timezone
 
-from depicta_web.depicta.schema import IMAGE_FORMATS
+from depicta_web.depicta.schema import IMAGE_FORMATS, MIME_TYPES
 
-from . import credentials, render
+from . import credentials
+from .encoding import encode
 from .models import SandboxImage, SandboxJob
-
-MIME_TYPES = {"png": "image/png", "jpeg": "image/jpeg", "webp": "image/webp"}
+from .painting import render_image
 
 
 def state_dir() -> Path:
@@ -29,7 +29,7 @@ def image_path(image: SandboxImage) -> Path:
 
 def images_create(*, job: SandboxJob) -> list[SandboxImage]:
     """Render the job's picture once and store it in every format, each signed on its own."""
-    picture = render.render_image(
+    picture = render_image(
         prompt=job.prompt,
         model=job.model,
         aspect_ratio=job.aspect_ratio,
@@ -40,7 +40,7 @@ def images_create(*, job: SandboxJob) -> list[SandboxImage]:
     images = []
     for fmt in IMAGE_FORMATS:
         signed = credentials.sign_image(
-            render.encode(picture, fmt),
+            encode(picture, fmt),
             mime=MIME_TYPES[fmt],
             model=job.model,
             created_at=created_at,

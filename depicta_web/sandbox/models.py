@@ -8,7 +8,12 @@ from django.db import models
 from django.db.models import Sum
 from django.utils import timezone
 
-MONEY = {"max_digits": 14, "decimal_places": 6}
+from depicta_web.depicta.schema import JobStatus
+from depicta_web.lib.money import MONEY_FIELD
+
+MONEY = MONEY_FIELD
+# The column's choices, labelled "Pending", "Processing", ... as the first migration has them.
+STATUS_CHOICES = [(status.value, status.name.title()) for status in JobStatus]
 # Account ids are derived from the key's digest: stable, and telling nothing about the key.
 ACCOUNT_ID_NAMESPACE = uuid.UUID("6f1c4f3e-3b7a-5d0e-9c61-2a4d8e7b9f10")
 
@@ -48,18 +53,14 @@ class SandboxAccount(models.Model):
 class SandboxJob(models.Model):
     """One accepted generation, from the moment it is accepted until it is final."""
 
-    class Status(models.TextChoices):
-        PENDING = "pending"
-        PROCESSING = "processing"
-        COMPLETED = "completed"
-        FAILED = "failed"
+    Status = JobStatus  # the contract's statuses, not a copy of them
 
     ACTIVE = (Status.PENDING, Status.PROCESSING)
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     account = models.ForeignKey(SandboxAccount, on_delete=models.CASCADE, related_name="jobs")
     request_id = models.CharField(max_length=40)
-    status = models.CharField(max_length=12, choices=Status, default=Status.PENDING)
+    status = models.CharField(max_length=12, choices=STATUS_CHOICES, default=Status.PENDING)
     operation = models.CharField(max_length=32, default="generate_image")
     model = models.CharField(max_length=64)
     prompt = models.TextField()

@@ -5,15 +5,19 @@ import re
 from typing import Any
 
 from depicta_web.depicta.schema import (
+    ALL_MODELS_FROM,
     ASPECT_RATIOS,
     IMAGE_FORMATS,
     IMAGE_SIZES,
+    JOB_ID_HEADER,
     MAX_REFERENCE_IMAGES,
+    MIME_TYPES,
     PROMPT_MAX_CHARS,
     STRICTNESS_MODES,
+    JobStatus,
 )
 
-from .api import JOB_ID_HEADER, REQUEST_ID_HEADER
+from .api import REQUEST_ID_HEADER
 
 ERROR_CODES = {
     "400": "bad_request",
@@ -97,7 +101,10 @@ SCHEMAS: dict[str, Any] = {
         "properties": {
             **MODEL_FIELDS,
             "alias": {"type": "string", "description": "also accepted as `model` (sandbox)"},
-            "budget": {"type": "boolean", "description": "usable below EUR 0.50 (sandbox)"},
+            "budget": {
+                "type": "boolean",
+                "description": f"usable below EUR {ALL_MODELS_FROM} (sandbox)",
+            },
         },
     },
     "ModelList": {
@@ -186,8 +193,8 @@ SCHEMAS: dict[str, Any] = {
             "model": {
                 "type": ["string", "null"],
                 "description": "id or alias from GET /v1/models; omitted or null: the first "
-                "model offering the ratio and size (below EUR 0.50 available: the first such "
-                "budget model)",
+                "model offering the ratio and size (below EUR "
+                f"{ALL_MODELS_FROM} available: the first such budget model)",
             },
             "aspect_ratio": _nullable(ASPECT_RATIOS),
             "image_size": _nullable(IMAGE_SIZES),
@@ -236,7 +243,7 @@ SCHEMAS: dict[str, Any] = {
         "required": ["job_id", "status", "created_at"],
         "properties": {
             "job_id": {"type": "string", "format": "uuid"},
-            "status": {"enum": ["pending", "processing", "completed", "failed"]},
+            "status": {"enum": [status.value for status in JobStatus]},
             "operation": {"type": "string"},
             "model": {"type": "string"},
             "created_at": {"type": "string", "format": "date-time"},
@@ -354,14 +361,14 @@ def openapi_document(*, server_url: str) -> dict[str, Any]:
                     "parameters": [
                         _path_param("job_id"),
                         _path_param("position"),
-                        {**_path_param("format"), "schema": {"enum": ["png", "jpeg", "webp"]}},
+                        {**_path_param("format"), "schema": {"enum": list(IMAGE_FORMATS)}},
                         _query_param("expires"),
                         _query_param("sig"),
                     ],
                     "responses": {
                         "200": {
                             "description": "The image bytes",
-                            "content": {f"image/{f}": {} for f in ("png", "jpeg", "webp")},
+                            "content": {MIME_TYPES[f]: {} for f in IMAGE_FORMATS},
                         },
                         "403": _json(_ref("Error"), "`url_invalid` or `url_expired`"),
                         "404": _json(_ref("Error"), "`not_found`"),

@@ -9,6 +9,7 @@ import sys
 import time
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler
+from types import FrameType
 
 from django.http import HttpResponse, StreamingHttpResponse
 
@@ -62,7 +63,7 @@ def connection_close_after_response() -> bool:
     Works with every server built on `http.server` (Django's runserver and test live server,
     wsgiref): the same flag their `Connection: close` handling sets. Returns False elsewhere.
     """
-    frame = sys._getframe(1)
+    frame: FrameType | None = sys._getframe(1)
     while frame is not None:
         handler = frame.f_locals.get("self")
         if isinstance(handler, BaseHTTPRequestHandler):

@@ -2,6 +2,8 @@
 
 from typing import Any
 
+from django.db.models import Model
+
 SANDBOX_APP = "sandbox"
 SANDBOX_DB = "sandbox"
 
@@ -9,10 +11,10 @@ SANDBOX_DB = "sandbox"
 class SandboxRouter:
     """Sandbox models live only on the "sandbox" alias; no other app's tables go there."""
 
-    def db_for_read(self, model: type, **hints: Any) -> str | None:
+    def db_for_read(self, model: type[Model], **hints: Any) -> str | None:
         return SANDBOX_DB if model._meta.app_label == SANDBOX_APP else None
 
-    def db_for_write(self, model: type, **hints: Any) -> str | None:
+    def db_for_write(self, model: type[Model], **hints: Any) -> str | None:
         return SANDBOX_DB if model._meta.app_label == SANDBOX_APP else None
 
     def allow_relation(self, obj1: Any, obj2: Any, **hints: Any) -> bool | None:

@@ -79,6 +79,7 @@ def generate_params_parse(body: bytes, *, account: SandboxAccount) -> GeneratePa
     aspect_ratio = _choice(data, "aspect_ratio", ASPECT_RATIOS, DEFAULT_ASPECT_RATIO, problems)
     image_size = _choice(data, "image_size", IMAGE_SIZES, DEFAULT_IMAGE_SIZE, problems)
     strictness = _choice(data, "strictness", STRICTNESS_MODES, DEFAULT_STRICTNESS, problems)
+    model: ImageModel | None
     if data.get("model") is None:
         available = account.available_eur()
         model = model_choose(available=available, aspect_ratio=aspect_ratio, image_size=image_size)

@@ -13,14 +13,14 @@ from django.http import FileResponse, HttpResponse, HttpResponseBase, JsonRespon
 from django.urls import reverse
 from django.utils import timezone
 
-from depicta_web.depicta.schema import format_money, format_time
+from depicta_web.depicta.schema import JOB_ID_HEADER, MIME_TYPES, format_money, format_time
 
 from .accounts import profile_to_json
-from .api import JOB_ID_HEADER, SandboxRequest, endpoint
+from .api import SandboxRequest, endpoint
 from .catalogue import DISCLAIMER, MODELS
 from .errors import SandboxError
 from .faults import Faults, faults_burst_refuses, faults_for_request, faults_to_carry
-from .imaging import MIME_TYPES, image_path
+from .imaging import image_path
 from .jobs import job_process, job_submit, job_to_json, result_to_json
 from .models import SandboxImage, SandboxJob
 from .openapi import openapi_document, yaml_dump

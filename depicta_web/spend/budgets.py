@@ -1,11 +1,11 @@
 """Monthly budgets, checked at submit before any API call.
 
 What counts against a limit: this calendar month's charges plus the estimated cost (the hold)
-of every generation still in flight. `budget_guard` runs inside `generation_submit`'s
-transaction, before the insert, and serialises against other submits: on SQLite every
-transaction begins IMMEDIATE (it takes the write lock at once), on PostgreSQL the spend
-settings row is locked with SELECT … FOR UPDATE. So two submits at the same instant cannot both
-see room for one more image.
+of every generation still in flight. `budget_guard` is the studio's `guard` for
+`generation_submit`: it runs inside that transaction, before the insert, and serialises against
+other submits: on SQLite every transaction begins IMMEDIATE (it takes the write lock at once),
+on PostgreSQL the spend settings row is locked with SELECT … FOR UPDATE. So two submits at
+the same instant cannot both see room for one more image.
 """
 
 from __future__ import annotations
@@ -14,24 +14,18 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.utils import timezone
 
 from depicta_web.generations.models import Generation
+from depicta_web.generations.submitting import SubmitRefused
 
 from .ledger import Period, euros, micro_sum, money
 from .models import PersonBudget, SpendSettings
 
-IN_FLIGHT = (Generation.Status.QUEUED, Generation.Status.GENERATING, Generation.Status.RECOVERING)
 
-
-class BudgetExceeded(PermissionDenied):
+class BudgetExceeded(SubmitRefused):
     """The request would take a monthly spend over its limit; nothing was sent to Depicta."""
-
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
 
 
 @dataclass(frozen=True)
@@ -59,7 +53,8 @@ def spend_committed(*, author_id: int | None = None, today: date | None = None) 
             ),
         ),
         in_flight=micro_sum(
-            "estimated_cost_eur", only=Q(cost_eur__isnull=True, status__in=IN_FLIGHT)
+            "estimated_cost_eur",
+            only=Q(cost_eur__isnull=True, status__in=Generation.AWAITING_CHARGE),
         ),
     )
     return Committed(charged=euros(sums["charged"]), in_flight=euros(sums["in_flight"]))
@@ -113,6 +108,7 @@ class BudgetUse:
     user_id: int | None
     limit: Decimal
     committed: Committed
+    near_share: int = 100  # the admins' warning share (SpendSettings.near_budget_percent)
 
     @property
     def percent(self) -> int:
@@ -124,15 +120,19 @@ class BudgetUse:
     def left(self) -> Decimal:
         return money(self.limit - self.committed.total)
 
+    @property
+    def near(self) -> bool:
+        return self.percent >= self.near_share
+
 
 def budgets_in_use() -> list[BudgetUse]:
     """The team's budget first, then every person's, with this month's committed spend."""
     uses = []
     team = SpendSettings.read()
+    share = team.near_budget_percent
     if team.team_monthly_limit_eur is not None:
-        uses.append(
-            BudgetUse("Whole team", None, money(team.team_monthly_limit_eur), spend_committed())
-        )
+        limit = money(team.team_monthly_limit_eur)
+        uses.append(BudgetUse("Whole team", None, limit, spend_committed(), share))
     for budget in PersonBudget.objects.select_related("user"):
         uses.append(
             BudgetUse(
@@ -140,12 +140,12 @@ def budgets_in_use() -> list[BudgetUse]:
                 budget.user_id,
                 money(budget.monthly_limit_eur),
                 spend_committed(author_id=budget.user_id),
+                share,
             )
         )
     return uses
 
 
 def budgets_near() -> list[BudgetUse]:
-    """Budgets used at or past the admins' warning share (SpendSettings.near_budget_percent)."""
-    share = SpendSettings.read().near_budget_percent
-    return [use for use in budgets_in_use() if use.percent >= share]
+    """Budgets used at or past the admins' warning share."""
+    return [use for use in budgets_in_use() if use.near]

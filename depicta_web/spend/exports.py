@@ -1,10 +1,13 @@
 """The spend tables as CSV rows: the same selectors and filters as the pages, money as the
-Decimal's own 6-place string (never a float)."""
+Decimal's own 6-place string (never a float). Every cell of text people wrote (prompts, names,
+notes, model keys) goes through `cell_text`, so a spreadsheet never runs it as a formula."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from decimal import Decimal
+
+from depicta_web.lib.spreadsheet import cell_text
 
 from . import ledger
 from .budgets import budgets_in_use
@@ -24,21 +27,21 @@ def _when(value) -> str:
 def by_person(form: SpendFilterForm) -> Table:
     rows = ledger.spend_by_person(form.period, form.filters)
     return ["person", "generations", "total_eur"], (
-        [r.label, str(r.count), _eur(r.total)] for r in rows
+        [cell_text(r.label), str(r.count), _eur(r.total)] for r in rows
     )
 
 
 def by_model(form: SpendFilterForm) -> Table:
     rows = ledger.spend_by_model(form.period, form.filters)
     return ["model", "generations", "total_eur"], (
-        [r.label, str(r.count), _eur(r.total)] for r in rows
+        [cell_text(r.label), str(r.count), _eur(r.total)] for r in rows
     )
 
 
 def by_day(form: SpendFilterForm) -> Table:
     """The chart's numbers: one row a day, one column a series, and the day's total."""
     daily = ledger.spend_by_day(form.period, by=form.split, filters=form.filters)
-    header = ["day", *daily.series, "total_eur"]
+    header = ["day", *(cell_text(s) for s in daily.series), "total_eur"]
     return header, (
         [
             day.isoformat(),
@@ -67,15 +70,15 @@ def _generation_rows(generations) -> Iterable[list[str]]:
     for g in generations:
         yield [
             _when(g.responded_at),
-            g.author.get_username(),
-            g.model,
+            cell_text(g.author.get_username()),
+            cell_text(g.model),
             g.status,
             _eur(g.estimated_cost_eur),
             _eur(g.cost_eur),
             _eur(g.balance_eur),
             str(g.pk),
-            g.job_id,
-            g.prompt,
+            cell_text(g.job_id),
+            cell_text(g.prompt),
         ]
 
 
@@ -108,14 +111,14 @@ def ledger_table(form: SpendFilterForm) -> Table:
         [
             _when(line.at),
             line.kind,
-            line.person,
-            line.model,
+            cell_text(line.person),
+            cell_text(line.model),
             _eur(line.hold),
             _eur(line.charge),
             _eur(line.topup),
             _eur(line.balance),
             line.source,
-            line.note,
+            cell_text(line.note),
             line.generation_id,
         ]
         for line in ledger.ledger_lines(form.period)
@@ -127,7 +130,7 @@ def budgets(form: SpendFilterForm) -> Table:
     header = ["who", "limit_eur", "charged_eur", "generating_eur", "committed_eur", "percent"]
     return header, (
         [
-            use.name,
+            cell_text(use.name),
             _eur(use.limit),
             _eur(use.committed.charged),
             _eur(use.committed.in_flight),

@@ -3,10 +3,16 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from django import forms
 from django.contrib.auth import get_user_model
 from django.utils import timezone
+
+if TYPE_CHECKING:
+    from django.contrib.auth.base_user import AbstractBaseUser
+
+from depicta_web.lib.bounds import LARGEST_ID, day_is_countable, days_allowed
 
 from .ledger import Filters, Period
 from .models import PersonBudget, SpendSettings, TopUp
@@ -27,8 +33,14 @@ class SpendFilterForm(forms.Form):
     by = forms.ChoiceField(choices=SPLIT_CHOICES, required=False)
 
     def clean(self) -> dict:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         first, last = cleaned.get("first"), cleaned.get("last")
+        # Form-wide errors: the filter bar shows those (and the page falls back to 30 days).
+        if not all(day_is_countable(day) for day in (first, last) if day):
+            raise forms.ValidationError(f"Choose days {days_allowed()}.")
+        if (cleaned.get("author") or 0) > LARGEST_ID:
+            raise forms.ValidationError("There is nobody with so large a number.")
         if first or last:
             last = last or timezone.localdate()
             first = first or last
@@ -99,7 +111,9 @@ class SpendSettingsForm(forms.ModelForm):
 
 
 class PersonBudgetForm(forms.Form):
-    user = forms.ModelChoiceField(queryset=None, label="Person")
+    user: forms.ModelChoiceField[AbstractBaseUser] = forms.ModelChoiceField(
+        queryset=None, label="Person"
+    )
     monthly_limit_eur = forms.DecimalField(
         max_digits=14,
         decimal_places=6,

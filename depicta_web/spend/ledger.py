@@ -22,17 +22,19 @@ from django.db.models import BigIntegerField, CharField, Count, F, Max, Q, Query
 from django.db.models.functions import Cast, Round, TruncDate
 from django.utils import timezone
 
+from depicta_web.depicta import DepictaError
+from depicta_web.depicta.configured import depicta_client
 from depicta_web.generations.models import Generation
+from depicta_web.lib.money import MONEY_PLACES
 
 from .models import BalanceObservation, TopUp
 
-PLACES = Decimal("0.000001")
-ZERO = Decimal("0.000000")
+ZERO = Decimal(0).quantize(MONEY_PLACES)
 MICRO = 1_000_000
 
 
 def money(value: Decimal | int | None) -> Decimal:
-    return (Decimal(value) if value is not None else ZERO).quantize(PLACES)
+    return (Decimal(value) if value is not None else ZERO).quantize(MONEY_PLACES)
 
 
 def micro_sum(field_name: str, *, only: Q | None = None) -> Sum:
@@ -41,7 +43,7 @@ def micro_sum(field_name: str, *, only: Q | None = None) -> Sum:
 
 
 def euros(micros: int | None) -> Decimal:
-    return Decimal(micros or 0).scaleb(-6).quantize(PLACES)
+    return Decimal(micros or 0).scaleb(-6).quantize(MONEY_PLACES)
 
 
 # --- periods -----------------------------------------------------------------------------------
@@ -202,7 +204,7 @@ def generations_expensive(
 def burn_rate(*, days: int = 7, today: date | None = None) -> Decimal:
     """Average spend per day over the last `days` days, today included."""
     total = spend_total(Period.last_days(days, today=today))
-    return (total / days).quantize(PLACES)
+    return (total / days).quantize(MONEY_PLACES)
 
 
 def days_left(balance: Decimal | None, rate: Decimal) -> Decimal | None:
@@ -235,6 +237,7 @@ def _response_points(rows: QuerySet[Generation]) -> list[BalancePoint]:
         for amount, at, pk, job_id in rows.values_list(
             "balance_eur", "responded_at", "pk", "job_id"
         )
+        if at is not None  # always set on a response (_responses); narrows the type
     ]
 
 
@@ -351,7 +354,7 @@ class Reconciliation:
 
     @property
     def observed_change(self) -> Decimal | None:
-        if not self.complete:
+        if self.opening is None or self.closing is None or not self.complete:
             return None
         return money(self.closing.amount - self.opening.amount)
 
@@ -374,7 +377,10 @@ class Reconciliation:
     def explained_by_holds(self) -> bool:
         """The difference is exactly the change in holds: a balance that had open holds
         taken off (as Depicta's docs word it), against records of settled charges only."""
-        return bool(self.difference) and money(self.difference + self.held_change) == ZERO
+        difference = self.difference
+        if not difference:
+            return False
+        return money(difference + self.held_change) == ZERO
 
 
 def reconciliation(period: Period) -> Reconciliation:
@@ -437,6 +443,7 @@ def ledger_lines(period: Period) -> list[LedgerLine]:
             generation_id=str(g.pk),
         )
         for g in charges(period).select_related("author")
+        if g.responded_at is not None  # always set on a charge (its period); narrows the type
     ]
     lines += [
         LedgerLine(at=p.observed_at, kind="balance", balance=p.amount, source=p.source, note=p.note)
@@ -459,9 +466,6 @@ def balance_sync(*, user) -> BalanceObservation:
     """Ask Depicta for the account's balance (GET /v1/account/profile) and record it, with
     what it holds for images in flight and when the credits expire. A sync that finds
     nothing changed since the last one (no charge recorded in between) records nothing."""
-    from depicta_web.depicta import DepictaError
-    from depicta_web.generations.api import depicta_client
-
     try:
         with depicta_client() as client:
             profile = client.get_account_profile()

@@ -14,7 +14,9 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
-MONEY = {"max_digits": 14, "decimal_places": 6}
+from depicta_web.lib.money import MONEY_FIELD
+
+MONEY = MONEY_FIELD
 
 
 class SpendSettings(models.Model):

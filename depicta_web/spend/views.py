@@ -41,7 +41,10 @@ def staff_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpRespo
 def drill_url(period: Period, filters: Filters | None = None) -> str:
     """The generations behind a figure: same period, same model or person."""
     filters = filters or Filters()
-    query = {"first": period.first.isoformat(), "last": period.last.isoformat()}
+    query: dict[str, str | int] = {
+        "first": period.first.isoformat(),
+        "last": period.last.isoformat(),
+    }
     if filters.model:
         query["model"] = filters.model
     if filters.author_id is not None:
@@ -65,7 +68,9 @@ def _filter_context(request: HttpRequest, form: SpendFilterForm) -> dict:
     }
 
 
-def _series_filter(split: str, series: str, by_person: dict[str, int], base: Filters) -> Filters:
+def _series_filter(
+    split: str, series: str, by_person: dict[str, int | None], base: Filters
+) -> Filters:
     if split == "person":
         return Filters(model=base.model, author_id=by_person.get(series))
     return Filters(model=series, author_id=base.author_id)
@@ -224,6 +229,5 @@ def budgets(request: HttpRequest) -> HttpResponse:
         "settings_form": settings_form,
         "person_form": person_form,
         "budgets": budgets_in_use(),
-        "near_percent": team.near_budget_percent,
     }
     return render(request, "spend/budgets.html", context, status=status)

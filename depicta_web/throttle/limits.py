@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ipaddress
 import math
+import unicodedata
 from datetime import timedelta
 
 from django.conf import settings
@@ -16,6 +17,8 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from .models import FailedLogin
+
+USERNAME_LENGTH = 150
 
 
 def client_address(request: HttpRequest) -> str | None:
@@ -30,24 +33,34 @@ def client_address(request: HttpRequest) -> str | None:
         return None
 
 
+def username_key(username: str) -> str:
+    """The name a count is kept under: the username as authentication normalises it (NFKC,
+    like Django's UsernameField), case-folded, so `demo` typed in full-width letters (U+FF44
+    ...), `DEMO` and `demo` share one count."""
+    # Longer input is no username (the form allows 150): cut it before the slow normalising.
+    typed = username[: USERNAME_LENGTH * 4].strip()
+    folded = unicodedata.normalize("NFKC", typed).casefold()
+    return unicodedata.normalize("NFKC", folded)[:USERNAME_LENGTH]
+
+
 def _window_start():
     return timezone.now() - timedelta(seconds=settings.LOGIN_THROTTLE_WINDOW_SECONDS)
 
 
 def login_failure_record(*, username: str, address: str | None) -> None:
     FailedLogin.objects.filter(at__lt=_window_start()).delete()
-    FailedLogin.objects.create(username=username.strip().lower()[:150], address=address)
+    FailedLogin.objects.create(username=username_key(username), address=address)
 
 
 def login_failures_clear(*, username: str) -> None:
-    FailedLogin.objects.filter(username=username.strip().lower()[:150]).delete()
+    FailedLogin.objects.filter(username=username_key(username)).delete()
 
 
 def login_wait_seconds(*, username: str, address: str | None) -> int:
     """0 when a log-in may be tried; otherwise how long until it may."""
     since = _window_start()
     recent = FailedLogin.objects.filter(at__gte=since)
-    checks = [(recent.filter(username=username.strip().lower()[:150]), "PER_USERNAME")]
+    checks = [(recent.filter(username=username_key(username)), "PER_USERNAME")]
     if address:
         checks.append((recent.filter(address=address), "PER_ADDRESS"))
     wait = 0.0

@@ -5,7 +5,8 @@ from django.utils import timezone
 
 
 class FailedLogin(models.Model):
-    # Lower-cased as typed: an unknown username is throttled just like a real one.
+    # As authentication normalises it, case-folded (limits.username_key): an unknown username
+    # is throttled just like a real one.
     username = models.CharField(max_length=150, db_index=True)
     address = models.GenericIPAddressField(null=True, db_index=True)
     at = models.DateTimeField(default=timezone.now, db_index=True)

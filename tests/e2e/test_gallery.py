@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 
 from depicta_web.gallery.models import Collection
 from depicta_web.generations.models import Generation
-from depicta_web.generations.pipeline import generation_run
+from depicta_web.generations.tasks import generate_task
 
 from ..conftest import ALL_DATABASES, generation_make
 from .conftest import log_in
@@ -26,7 +26,7 @@ def team_images(alice, bob, model_key):
         (alice, "A harbour full of boats at noon", "16:9"),
     ]:
         generation = generation_make(author, model=model_key, prompt=prompt, aspect_ratio=ratio)
-        generation_run(generation_id=str(generation.pk))
+        generate_task.call(generation_id=str(generation.pk))
         generation.refresh_from_db()
         assert generation.status == "done", generation.error_message
         made.append(generation)

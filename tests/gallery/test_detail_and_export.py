@@ -84,7 +84,7 @@ def test_remix_prefills_every_parameter_and_records_the_parent(
         strictness="liberal",
         reference_images=[{"url": "https://example.com/a.png", "description": "a red boat"}],
     )
-    page = alice_client.get(reverse("generations:index"), {"remix": done_generation.pk})
+    page = alice_client.get(reverse("studio:index"), {"remix": done_generation.pk})
     body = page.content.decode()
     assert f'name="parent" value="{done_generation.pk}"' in body
     assert f">{done_generation.prompt}</textarea>" in body
@@ -93,7 +93,7 @@ def test_remix_prefills_every_parameter_and_records_the_parent(
     assert 'value="https://example.com/a.png"' in body
     assert 'value="a red boat"' in body
     response = alice_client.post(
-        reverse("generations:submit"),
+        reverse("studio:submit"),
         {
             "prompt": done_generation.prompt + ", at night",
             "model": done_generation.model,
@@ -114,7 +114,7 @@ def test_remix_prefills_every_parameter_and_records_the_parent(
 
 
 def test_remix_of_an_unknown_image_is_not_found(alice_client, alice):
-    url = reverse("generations:index")
+    url = reverse("studio:index")
     assert alice_client.get(url, {"remix": "nope"}).status_code == 404
 
 
@@ -146,7 +146,7 @@ def test_remix_of_a_vanished_image_is_refused_and_sends_nothing(
 ):
     before = sandbox_jobs_total()
     response = alice_client.post(
-        reverse("generations:submit"),
+        reverse("studio:submit"),
         {
             "prompt": "A lighthouse",
             "model": model_key,

@@ -10,7 +10,7 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
-from depicta_web.gallery.services import generations_purge
+from depicta_web.gallery.trash import trash_purge
 from depicta_web.generations.models import Generation, ImageFile
 from depicta_web.spend import ledger
 from depicta_web.spend.ledger import Period
@@ -83,20 +83,20 @@ def test_purge_deletes_only_what_outlived_the_retention_period(alice, make_row, 
     ImageFile.objects.create(
         image=old.images.get(), format="png", state="stored", storage_name=name
     )
-    assert generations_purge() == 1
+    assert trash_purge() == 1
     assert not default_storage.exists(name)
     # The picture and the prompt are gone for good; the charge stays for the ledger.
     old.refresh_from_db()
     assert (old.prompt, old.images.count(), old.cost_eur) == ("", 0, Decimal("0.040000"))
     assert recent.images.exists()
     assert kept.images.exists()
-    assert generations_purge() == 0  # already purged
+    assert trash_purge() == 0  # already purged
 
 
 def test_a_purged_charge_leaves_the_trash_but_not_the_spend_figures(alice, make_row, admin_client):
     gone = make_row(alice, "A harbour nobody wanted", responded_at=timezone.now())
     gone.trash(by=alice)
-    generations_purge(older_than=timedelta(0))
+    trash_purge(older_than=timedelta(0))
     assert "A harbour nobody wanted" not in admin_client.get(reverse("gallery:trash")).text
     assert ledger.spend_total(Period.last_days(1)) == Decimal("0.040000")
 
@@ -104,7 +104,7 @@ def test_a_purged_charge_leaves_the_trash_but_not_the_spend_figures(alice, make_
 def test_an_uncharged_generation_is_purged_entirely(alice, make_row):
     failed = make_row(alice, status=Generation.Status.FAILED, cost_eur=None)
     failed.trash(by=alice)
-    assert generations_purge(older_than=timedelta(0)) == 1
+    assert trash_purge(older_than=timedelta(0)) == 1
     assert not Generation.objects.filter(pk=failed.pk).exists()
 
 
@@ -127,7 +127,7 @@ def test_purging_a_parent_keeps_its_remixes(alice, make_row):
     parent = make_row(alice)
     remix = make_row(alice, parent=parent)
     parent.trash(by=alice)
-    generations_purge(older_than=timedelta(0))
+    trash_purge(older_than=timedelta(0))
     remix.refresh_from_db()
     assert remix.parent is None
 
@@ -135,6 +135,6 @@ def test_purging_a_parent_keeps_its_remixes(alice, make_row):
 def test_the_studio_feed_leaves_out_the_trash(alice_client, alice, make_row):
     kept, gone = make_row(alice, "Kept harbour"), make_row(alice, "Binned harbour")
     gone.trash(by=alice)
-    body = alice_client.get(reverse("generations:index")).content.decode()
+    body = alice_client.get(reverse("studio:index")).content.decode()
     assert f'id="card-{kept.pk}"' in body
     assert f'id="card-{gone.pk}"' not in body

@@ -6,7 +6,7 @@ import pytest
 from django.core.files.storage import default_storage
 
 from depicta_web.generations.models import Generation, ImageFile
-from depicta_web.generations.pipeline import generation_run
+from depicta_web.generations.tasks import generate_task
 
 from ..conftest import ALL_DATABASES, generation_make
 
@@ -14,7 +14,7 @@ pytestmark = pytest.mark.django_db(transaction=True, databases=ALL_DATABASES)
 
 
 def run(generation):
-    generation_run(generation_id=str(generation.pk))
+    generate_task.call(generation_id=str(generation.pk))
     generation.refresh_from_db()
     return generation
 

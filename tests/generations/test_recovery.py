@@ -13,10 +13,11 @@ import pytest
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
-from depicta_web.generations.api import depicta_client
+from depicta_web.depicta.configured import depicta_client
 from depicta_web.generations.models import ApiSlot, Generation
-from depicta_web.generations.pipeline import api_request_for, generation_recover, generation_run
+from depicta_web.generations.running import api_request_for
 from depicta_web.generations.sweeper import generations_sweep
+from depicta_web.generations.tasks import generate_task, recover_task
 from depicta_web.sandbox.models import SandboxJob
 
 from ..conftest import ALL_DATABASES, generation_make
@@ -40,7 +41,7 @@ def queued(alice, sandbox, model_key):
 
 
 def run(generation: Generation) -> Generation:
-    generation_run(generation_id=str(generation.pk))
+    generate_task.call(generation_id=str(generation.pk))
     generation.refresh_from_db()
     return generation
 
@@ -149,7 +150,7 @@ def test_the_sweeper_recovers_a_dead_workers_job_by_time_and_model(
     generation.refresh_from_db()
     assert generation.status == Generation.Status.RECOVERING
     assert ApiSlot.objects.get(number=1).holder is None  # the dead worker's slot is free again
-    generation_recover(generation_id=str(generation.pk))
+    recover_task.call(generation_id=str(generation.pk))
     generation.refresh_from_db()
     assert generation.status == Generation.Status.DONE
     assert generation.job_matched_by_time
@@ -164,7 +165,7 @@ def test_a_request_sent_but_never_accepted_is_sent_again_after_three_looks(queue
     queued.mark_sending()  # the worker died as the request went out; Depicta never got it
     worker_died(queued)
     assert generations_sweep().recovering == [str(queued.pk)]
-    generation_recover(generation_id=str(queued.pk))
+    recover_task.call(generation_id=str(queued.pk))
     queued.refresh_from_db()
     assert queued.status == Generation.Status.QUEUED
     assert "never accepted" in queued.error_message
@@ -176,7 +177,7 @@ def test_a_claimed_request_that_was_never_sent_is_sent_at_once(queued):
     assert queued.claim_for_submit()  # claimed, then the worker died before sending
     worker_died(queued)
     generations_sweep()
-    generation_recover(generation_id=str(queued.pk))
+    recover_task.call(generation_id=str(queued.pk))
     queued.refresh_from_db()
     assert queued.status == Generation.Status.QUEUED
     assert "never sent" in queued.error_message

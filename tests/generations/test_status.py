@@ -47,18 +47,32 @@ def test_a_finished_card_shows_its_thumbnail_and_stops_polling(alice_client, don
 
 def test_a_failed_card_explains_why_and_offers_a_retry(alice_client, queued_generation):
     queued_generation.mark_failed(
-        code="content_rejected", message="Rejected by policy.", request_id="req_123", rejected=True
+        code="retries_exhausted", message="Depicta stayed busy.", request_id="req_123"
     )
     body = poll(alice_client, queued_generation).content.decode()
-    assert "Rejected by policy." in body
+    assert "Depicta stayed busy." in body
     assert "req_123" in body
-    assert reverse("generations:retry", args=[queued_generation.pk]) in body
+    assert reverse("studio:retry", args=[queued_generation.pk]) in body
+
+
+@pytest.mark.parametrize(
+    ("code", "rejected"), [("content_rejected", True), ("validation_error", False)]
+)
+def test_a_refused_request_offers_to_edit_it_not_to_send_it_again(
+    alice_client, queued_generation, code, rejected
+):
+    queued_generation.mark_failed(code=code, message="Refused.", rejected=rejected)
+    body = poll(alice_client, queued_generation).content.decode()
+    assert "Refused." in body
+    assert reverse("studio:retry", args=[queued_generation.pk]) not in body
+    assert f"{reverse('studio:index')}?remix={queued_generation.pk}" in body
+    assert "Edit prompt" in body
 
 
 def test_the_card_carries_a_poll_token_that_answers_unchanged_without_a_login(
     client, alice_client, queued_generation
 ):
-    page = alice_client.get(reverse("generations:index")).content.decode()
+    page = alice_client.get(reverse("studio:index")).content.decode()
     url = queued_generation.poll_url
     assert url.replace("&", "&amp;") in page
     client.logout()

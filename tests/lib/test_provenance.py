@@ -19,7 +19,8 @@ from depicta_web.lib.provenance import (
     read_provenance,
 )
 from depicta_web.sandbox.credentials import ensure_certificate_chain, sign_image
-from depicta_web.sandbox.render import encode, render_image
+from depicta_web.sandbox.encoding import encode
+from depicta_web.sandbox.painting import render_image
 
 CREATED_AT = datetime(2026, 4, 6, 15, 0, 0, tzinfo=UTC)
 FORMATS = {"image/png": "png", "image/jpeg": "jpeg", "image/webp": "webp"}

@@ -28,6 +28,8 @@ from depicta_web.lib.text import is_blank
         ("https://[::ffff:127.0.0.1]/a.png", "not a public address"),
         ("https://2130706433/a.png", "not a public address"),
         ("https://0x7f.1/a.png", "not a public address"),
+        ("https://127.0.0.1\\@example.com/a.png", "backslash"),
+        ("https://foo.127/a.png", "not a public address"),
     ],
 )
 def test_a_reference_url_is_judged_as_depicta_would(url, problem):
@@ -42,6 +44,7 @@ def test_a_reference_url_is_judged_as_depicta_would(url, problem):
         (" \t\n", True),
         ("\u200b\u200c\u200d\u2060\ufeff", True),
         ("\u3164\u2800\u00a0", True),
+        ("\u034f\ufe0f\U000e0041\U000e0100", True),
         ("a\u200b", False),
         ("猫", False),
     ],

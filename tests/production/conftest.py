@@ -18,7 +18,8 @@ from django.core.files.storage import default_storage
 from django.utils import timezone
 from PIL import Image
 
-from depicta_web.generations.models import GeneratedImage, Generation, ImageFile, content_path
+from depicta_web.generations.models import GeneratedImage, Generation, ImageFile
+from depicta_web.generations.storage_names import content_path
 
 from ..processes import free_port, wait_for_port
 

@@ -27,7 +27,8 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.utils import timezone
 from PIL import Image
-from depicta_web.generations.models import GeneratedImage, Generation, ImageFile, content_path
+from depicta_web.generations.models import GeneratedImage, Generation, ImageFile
+from depicta_web.generations.storage_names import content_path
 
 dana = User.objects.create_user("dana", password="dana-pass-123")
 def picture(fmt):

@@ -23,11 +23,11 @@ ROLES = ("anonymous", "alice", "bob", "carol")  # alice is the author; carol is 
 
 # name: (method, kwargs builder key, data, outcome per role in ROLES order)
 MATRIX: dict[str, tuple[str, str, dict, tuple[str, str, str, str]]] = {
-    "generations:index": ("GET", "", {}, ("login", "ok", "ok", "ok")),
-    "generations:submit": ("POST", "", {"prompt": ""}, ("login", "ok", "ok", "ok")),
-    "generations:detail": ("GET", "pk", {}, ("login", "ok", "ok", "ok")),
+    "studio:index": ("GET", "", {}, ("login", "ok", "ok", "ok")),
+    "studio:submit": ("POST", "", {"prompt": ""}, ("login", "ok", "ok", "ok")),
+    "gallery:detail": ("GET", "pk", {}, ("login", "ok", "ok", "ok")),
     "generations:status": ("GET", "pk", {}, ("login", "ok", "ok", "ok")),
-    "generations:retry": ("POST", "pk", {}, ("login", "ok", "ok", "ok")),
+    "studio:retry": ("POST", "pk", {}, ("login", "ok", "ok", "ok")),
     "generations:download": ("GET", "file", {}, ("login", "ok", "ok", "ok")),
     "generations:media": ("GET", "media", {}, ("login", "ok", "ok", "ok")),
     "gallery:index": ("GET", "", {}, ("login", "ok", "ok", "ok")),

@@ -6,7 +6,7 @@ import pytest
 from PIL import Image
 
 from depicta_web.generations.models import Generation, ImageFile
-from depicta_web.generations.pipeline import generation_run
+from depicta_web.generations.tasks import generate_task
 from depicta_web.lib.netguard import address_is_public
 
 from ..conftest import ALL_DATABASES, generation_make
@@ -42,7 +42,7 @@ def test_public_addresses_are_public(address):
 
 def _run(alice, model_key) -> Generation:
     generation = generation_make(alice, model=model_key)
-    generation_run(generation_id=str(generation.pk))
+    generate_task.call(generation_id=str(generation.pk))
     generation.refresh_from_db()
     return generation
 

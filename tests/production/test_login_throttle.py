@@ -106,3 +106,51 @@ def test_a_server_without_log_in_pages_still_answers_posts(client, settings):
     settings.ROOT_URLCONF = "depicta_web.sandbox.standalone_urls"
     response = client.post("/sandbox/v1/generate/image", {}, content_type="application/json")
     assert response.status_code == 401  # the sandbox's own answer: no key
+
+
+# "alice" with a full-width first letter: "alice" once authentication normalised it (NFKC).
+FULL_WIDTH_ALICE = "\uff41lice"
+
+
+def test_full_width_letters_count_against_the_same_username(client, alice, settings):
+    for _ in range(12):
+        _log_in(client, FULL_WIDTH_ALICE, "guess")
+    for typed in (FULL_WIDTH_ALICE, "alice", "ALICE", "\uff21\uff4c\uff49\uff43\uff45"):
+        response = _log_in(client, typed, "alice-pass-123", address="198.51.100.9")
+        assert response.status_code == 429, typed
+    assert "_auth_user_id" not in client.session
+    assert set(FailedLogin.objects.values_list("username", flat=True)) == {"alice"}
+
+
+def test_full_width_letters_count_against_the_same_username_on_the_admin(client, alice, settings):
+    alice.is_staff = True
+    alice.save()
+    for _ in range(12):
+        client.post("/admin/login/", {"username": FULL_WIDTH_ALICE, "password": "guess"})
+    for typed in (FULL_WIDTH_ALICE, "alice"):
+        response = client.post("/admin/login/", {"username": typed, "password": "alice-pass-123"})
+        assert response.status_code == 429, typed
+
+
+def test_password_reset_requests_are_throttled(client, alice, settings):
+    alice.email = "alice@example.com"
+    alice.save()
+    url = reverse("password_reset")
+    for _ in range(settings.LOGIN_THROTTLE_PER_USERNAME):
+        response = client.post(url, {"email": "alice@example.com"}, REMOTE_ADDR="203.0.113.7")
+        assert response.status_code == 302
+    response = client.post(url, {"email": "ALICE@example.com"}, REMOTE_ADDR="198.51.100.9")
+    assert response.status_code == 429
+    assert int(response["Retry-After"]) > 0
+    assert "Too many reset requests. Try again in 15 minutes." in response.content.decode()
+
+
+def test_password_reset_requests_from_one_address_are_throttled(client, settings):
+    settings.LOGIN_THROTTLE_PER_ADDRESS = 3
+    url = reverse("password_reset")
+    for n in range(3):
+        client.post(url, {"email": f"nobody{n}@example.com"}, REMOTE_ADDR="192.0.2.50")
+    refused = client.post(url, {"email": "other@example.com"}, REMOTE_ADDR="192.0.2.50")
+    assert refused.status_code == 429
+    allowed = client.post(url, {"email": "other@example.com"}, REMOTE_ADDR="192.0.2.51")
+    assert allowed.status_code == 302

@@ -72,11 +72,11 @@ def test_the_api_key_appears_in_no_response_and_no_log(
     see(client, "GET", reverse("login"))
     see(client, "POST", reverse("login"), {"username": "alice", "password": "wrong"})
     see(client, "POST", reverse("login"), {"username": "alice", "password": "alice-pass-123"})
-    page = see(client, "GET", reverse("generations:index"))
+    page = see(client, "GET", reverse("studio:index"))
     model = page.context["form"].fields["model"].choices[1][0]
     for prompt in ("A lighthouse at dusk", "A fox in the snow"):
         form = {"prompt": prompt, "model": model, "aspect_ratio": "1:1", "image_size": "1K"}
-        see(client, "POST", reverse("generations:submit"), form, HTTP_HX_REQUEST="true")
+        see(client, "POST", reverse("studio:submit"), form, HTTP_HX_REQUEST="true")
     generations = list(Generation.objects.all())
     deadline = time.monotonic() + 90
     while time.monotonic() < deadline:

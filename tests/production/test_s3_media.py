@@ -11,7 +11,7 @@ from django.urls import reverse
 from django_tasks_db.models import DBTaskResult
 
 from depicta_web.generations.models import Generation, ImageFile
-from depicta_web.generations.pipeline import generation_run
+from depicta_web.generations.tasks import generate_task
 from depicta_web.sandbox.models import SandboxImage
 
 from ..conftest import ALL_DATABASES, generation_make
@@ -62,7 +62,7 @@ def test_originals_and_thumbnails_are_stored_in_the_bucket_and_served_by_the_app
 ):
     assert type(storages["default"]).__name__ == "S3Storage"
     generation = generation_make(alice, model=model_key)
-    generation_run(generation_id=str(generation.pk))
+    generate_task.call(generation_id=str(generation.pk))
     generation.refresh_from_db()
     assert generation.status == "done", generation.error_message
 
@@ -175,7 +175,7 @@ def test_worker_processes_store_in_the_bucket_named_only_by_their_environment(
     assert b"".join(download.streaming_content) == _object(s3_media, png.storage_name)
 
     # The studio and the detail page point only at the app; no credential, bucket or signed URL.
-    studio = alice_client.get(reverse("generations:index"))
+    studio = alice_client.get(reverse("studio:index"))
     assert studio.status_code == 200
     detail = alice_client.get(generation.get_absolute_url())
     assert detail.status_code == 200

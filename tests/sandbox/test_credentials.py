@@ -15,7 +15,6 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import ExtendedKeyUsageOID
 from PIL import Image
 
-from depicta_web.sandbox import credentials
 from depicta_web.sandbox.credentials import (
     CHAIN_FILE,
     CREDENTIALS_DIR,
@@ -26,7 +25,8 @@ from depicta_web.sandbox.credentials import (
     manifest_definition,
     sign_image,
 )
-from depicta_web.sandbox.render import encode, render_image
+from depicta_web.sandbox.encoding import encode
+from depicta_web.sandbox.painting import render_image
 
 CREATED_AT = datetime(2026, 4, 6, 15, 0, 0, tzinfo=UTC)
 FORMATS = {"image/png": "png", "image/jpeg": "jpeg", "image/webp": "webp"}
@@ -124,13 +124,26 @@ def test_chain_fits_the_c2pa_signing_profile(tmp_path):
     assert chain.root_pem.encode() in chain.chain_pem.encode()
 
 
-def test_a_process_that_loses_the_race_adopts_the_winners_chain(tmp_path):
+def test_a_process_that_loses_the_race_adopts_the_winners_chain(tmp_path, monkeypatch):
     winner = ensure_certificate_chain(tmp_path)
+    # A second process looked just before the winner's chain landed: it found none, so it
+    # makes one of its own and is beaten to putting it in place.
+    real_exists = Path.exists
+    looks = []  # the loser's looks for a chain
 
-    # What a second process does when it finds no chain, makes one, and is beaten to it.
-    credentials._create_chain_directory(tmp_path / CREDENTIALS_DIR)
+    def exists_as_seen_by_the_loser(path: Path) -> bool:
+        if path.name == CHAIN_FILE:
+            looks.append(path)
+            if len(looks) == 1:
+                return False
+        return real_exists(path)
 
-    assert ensure_certificate_chain(tmp_path) == winner
+    monkeypatch.setattr(Path, "exists", exists_as_seen_by_the_loser)
+    loser = ensure_certificate_chain(tmp_path)
+    monkeypatch.undo()
+
+    assert len(looks) == 2  # it made a chain, then found the winner's in place
+    assert loser == winner
     assert [path.name for path in tmp_path.iterdir()] == [CREDENTIALS_DIR]  # no staging left
 
 

@@ -2,15 +2,17 @@
 model chosen when a request names none."""
 
 import io
+import json
 import re
 import uuid
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
+import c2pa
 import pytest
 from PIL import Image
 
-from depicta_web.depicta.schema import ASPECT_RATIOS, GenerateResult, parse_time
+from depicta_web.depicta.schema import ASPECT_RATIOS, MIME_TYPES, GenerateResult, parse_time
 from depicta_web.sandbox.models import SandboxJob
 
 from .conftest import (
@@ -59,8 +61,12 @@ def test_every_file_is_the_size_and_hash_reported_and_carries_c2pa(api):
         assert len(response.content) == variant["size_bytes"]
         assert int(response.headers["Content-Length"]) == variant["size_bytes"]
         assert response.headers["Content-Type"] == f"image/{fmt}"
-        assert b"c2pa" in response.content  # the manifest store's JUMBF label
+        with c2pa.Reader(MIME_TYPES[fmt], io.BytesIO(response.content)) as reader:
+            store = json.loads(reader.json())
+        assert store["validation_state"] == "Valid"
+        assert store["manifests"][store["active_manifest"]]["title"].endswith(f".{fmt}")
         picture = Image.open(io.BytesIO(response.content))
+        picture.load()  # the whole file decodes, not only its header
         assert picture.size == (1024, 576)
 
 

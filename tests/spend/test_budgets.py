@@ -20,7 +20,7 @@ from .conftest import at, charge, in_flight
 
 pytestmark = pytest.mark.django_db(transaction=True, databases=ALL_DATABASES)
 
-SUBMIT = reverse("generations:submit")
+SUBMIT = reverse("studio:submit")
 FLUX_PRICE = Decimal("0.045000")  # the sandbox's flux-pro at 1K
 
 
@@ -117,9 +117,13 @@ def test_retrying_over_budget_is_refused_not_an_error(alice_client, alice, sandb
         status="failed",
     )
     budget(alice, "0.000000")
-    response = alice_client.post(reverse("generations:retry", args=[failed.pk]))
-    assert response.status_code == 403
-    assert "over your monthly budget" in response.content.decode()  # the reason, not a bare 403
+    response = alice_client.post(reverse("studio:retry", args=[failed.pk]))
+    # Refused like a submit: the studio with the reason as a form error, not a 403 page.
+    assert response.status_code == 422
+    body = response.content.decode()
+    assert "over your monthly budget" in body
+    assert 'id="prompt-form"' in body
+    assert "A fox" in body  # the prompt is there to change
     assert Generation.objects.count() == 1
 
 
@@ -128,7 +132,7 @@ def test_submits_at_the_same_instant_cannot_together_slip_past_a_budget(
 ):
     """Six requests race for a budget with room for two images: exactly two get in."""
     budget(alice, str(FLUX_PRICE * 2))
-    assert alice_client.get(reverse("generations:index")).status_code == 200  # models cached
+    assert alice_client.get(reverse("studio:index")).status_code == 200  # models cached
     start = threading.Barrier(6)
     statuses: list[int] = []
 

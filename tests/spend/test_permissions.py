@@ -36,7 +36,7 @@ def test_only_admins_see_the_spend_link(alice, carol):
     designer, admin = Client(), Client()
     designer.force_login(alice)
     admin.force_login(carol)
-    assert f'href="{spend}"' not in designer.get(reverse("generations:index")).content.decode()
+    assert f'href="{spend}"' not in designer.get(reverse("studio:index")).content.decode()
     page = admin.get(spend).content.decode()
     assert f'href="{spend}" aria-current="page">Spend</a>' in page
 

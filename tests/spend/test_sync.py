@@ -61,12 +61,12 @@ def test_admins_are_warned_a_month_before_the_credits_expire(
     documented_api.routes["GET /v1/account/profile"] = (200, profile, {})
     carol_client.post(reverse("spend:sync"))
     warning = f"Depicta credits expire on {timezone.localtime(soon):%-d %b %Y}"
-    assert warning in carol_client.get(reverse("generations:index")).content.decode()
+    assert warning in carol_client.get(reverse("studio:index")).content.decode()
     assert (
         "a paid top-up before then" in carol_client.get(reverse("spend:overview")).content.decode()
     )
     client.force_login(bob)  # a designer: not theirs to act on
-    assert "credits expire" not in client.get(reverse("generations:index")).content.decode()
+    assert "credits expire" not in client.get(reverse("studio:index")).content.decode()
 
 
 def test_a_difference_that_is_exactly_the_holds_is_explained_as_such(carol, documented_api):

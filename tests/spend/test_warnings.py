@@ -19,7 +19,7 @@ def page_for(user) -> str:
     client = Client()
     client.force_login(user)
     generation = Generation.objects.order_by("created_at").first()
-    response = client.get(reverse("generations:detail", args=[generation.pk]))
+    response = client.get(reverse("gallery:detail", args=[generation.pk]))
     assert response.status_code == 200
     return response.content.decode()
 

@@ -3,7 +3,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from depicta_web.gallery.services import generations_purge
+from depicta_web.gallery.trash import trash_purge
 
 
 class Command(BaseCommand):
@@ -16,5 +16,5 @@ class Command(BaseCommand):
         if days < 0:
             self.stderr.write("--days cannot be negative.")
             return
-        count = generations_purge(older_than=timedelta(days=days))
+        count = trash_purge(older_than=timedelta(days=days))
         self.stdout.write(f"Purged {count} generation(s) in the trash for over {days} day(s).")

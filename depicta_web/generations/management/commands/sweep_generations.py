@@ -11,10 +11,10 @@ class Command(BaseCommand):
     def add_arguments(self, parser) -> None:
         parser.add_argument("--every", type=float, default=0, help="Repeat every N seconds.")
 
-    def handle(self, *args: object, every: float, **options: object) -> None:
+    def handle(self, *args: object, every: float, verbosity: int, **options: object) -> None:
         while True:
             report = generations_sweep()
-            if report or options["verbosity"] > 1:
+            if report or verbosity > 1:
                 self.stdout.write(
                     f"requeued {len(report.requeued)}, recovering {len(report.recovering)}"
                 )

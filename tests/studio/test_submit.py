@@ -11,7 +11,7 @@ from ..conftest import ALL_DATABASES
 
 pytestmark = pytest.mark.django_db(transaction=True, databases=ALL_DATABASES)
 
-SUBMIT = reverse("generations:submit")
+SUBMIT = reverse("studio:submit")
 
 
 def valid(model_key, **changes):
@@ -27,7 +27,7 @@ def valid(model_key, **changes):
 
 
 def test_the_form_offers_the_apis_models_with_prices(alice_client, depicta):
-    page = alice_client.get(reverse("generations:index")).content.decode()
+    page = alice_client.get(reverse("studio:index")).content.decode()
     for model in depicta.list_models().models:
         assert f'value="{model.key}"' in page
         assert f"≈ {price_text(model.approximate_cost_eur)}" in page
@@ -163,13 +163,13 @@ def test_a_ratio_outside_the_models_fixed_sizes_is_refused_before_any_call(
 
 
 def test_each_model_option_carries_the_sizes_and_ratios_it_makes(alice_client, depicta):
-    page = alice_client.get(reverse("generations:index")).content.decode()
+    page = alice_client.get(reverse("studio:index")).content.decode()
     for model in depicta.list_models().models:
         assert f'data-sizes="{" ".join(model.sizes_offered)}"' in page
         assert f'data-ratios="{" ".join(model.ratios_offered)}"' in page
 
 
 def test_the_studio_needs_a_login(client):
-    response = client.get(reverse("generations:index"))
+    response = client.get(reverse("studio:index"))
     assert response.status_code == 302
     assert reverse("login") in response["Location"]

@@ -4,25 +4,28 @@ strictness, and a list of reference images posted as repeated `url` / `descripti
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 from django import forms
 from django.http import QueryDict
 
 from depicta_web.depicta.schema import (
+    ALL_MODELS_FROM,
+    ANY_MODEL_FROM,
     ASPECT_RATIOS,
     IMAGE_SIZES,
+    LOW_BALANCE_MAX_SIZE,
     MAX_REFERENCE_IMAGES,
     PROMPT_MAX_CHARS,
     ModelInfo,
     ModelList,
     ReferenceImage,
 )
+from depicta_web.generations.pricing import PriceEstimate, price_estimates
+from depicta_web.generations.submitting import FormParameters
 from depicta_web.lib.money import price_text
 from depicta_web.lib.public_url import public_https_problem
 from depicta_web.lib.text import has_control_characters, is_blank
-
-from .pipeline import FormParameters
-from .pricing import PriceEstimate, price_estimates
 
 STRICTNESS_CHOICES = [
     ("", "Account default"),
@@ -31,25 +34,23 @@ STRICTNESS_CHOICES = [
 ]
 IMAGE_SIZE_LABELS = {"1K": "1K (1024 px)", "2K": "2K (2048 px)", "4K": "4K (4096 px)"}
 
-# Balance tiers (contract, "Credits"): from EUR 0.50 every model and size; from EUR 0.01 budget
-# models only, at most 2K; below the estimated hold, 402.
-ALL_MODELS_FROM = Decimal("0.50")
-ANY_MODEL_FROM = Decimal("0.01")
-LOW_BALANCE_SIZES = ("1K", "2K")
-_UNKNOWN = object()
+# What a remix or a retry takes over from the generation it starts from (references too).
+REMIX_FIELDS = ("prompt", "model", "aspect_ratio", "image_size", "strictness")
+# Sizes allowed below a €0.50 balance (contract: "Credits").
+LOW_BALANCE_SIZES = IMAGE_SIZES[: IMAGE_SIZES.index(LOW_BALANCE_MAX_SIZE) + 1]
 
 
 def model_unavailable_reason(
     model: ModelInfo, balance: Decimal | None, price: Decimal | None = None
 ) -> str:
     """Why the balance tier rules this model out ("" when it does not). Only a model the API
-    marks as not budget is ruled out below €0.50; where it says nothing, Depicta decides."""
+    marks as not budget is ruled out below ALL_MODELS_FROM; with no mark, Depicta decides."""
     if balance is None:
         return ""
     if balance < ANY_MODEL_FROM:
-        return f"the balance (€{balance}) is under €0.01"
+        return f"the balance (€{balance}) is under €{ANY_MODEL_FROM}"
     if balance < ALL_MODELS_FROM and model.budget is False:
-        return f"below a €0.50 balance (now €{balance}) only budget models can be used"
+        return f"below a €{ALL_MODELS_FROM} balance (now €{balance}) only budget models can be used"
     if price is not None and balance < price:
         return f"costs about {price_text(price)}, more than the €{balance} balance"
     return ""
@@ -57,7 +58,10 @@ def model_unavailable_reason(
 
 def size_unavailable_reason(size: str, balance: Decimal | None) -> str:
     if balance is not None and balance < ALL_MODELS_FROM and size not in LOW_BALANCE_SIZES:
-        return f"below a €0.50 balance (now €{balance}) images are at most 2K"
+        return (
+            f"below a €{ALL_MODELS_FROM} balance (now €{balance}) images are at most "
+            f"{LOW_BALANCE_MAX_SIZE}"
+        )
     return ""
 
 
@@ -69,7 +73,7 @@ class OptionsSelect(forms.Select):
     """A select whose options in `disabled` (value -> reason) cannot be picked, and whose
     options may carry data attributes (value -> attrs), e.g. the sizes a model makes."""
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.disabled: dict[str, str] = {}
         self.option_data: dict[str, dict[str, str]] = {}
@@ -138,14 +142,14 @@ class GenerationForm(forms.Form):
         data: QueryDict | None = None,
         *,
         models: ModelList,
-        balance: Decimal | object | None = _UNKNOWN,
+        balance: Decimal | None = None,
         **kwargs,
     ):
         super().__init__(data, **kwargs)
         self.catalogue = models
         # This form generates: a model that only edits or combines is not offered.
         self.models = [m for m in models.models if m.can_generate]
-        self.balance = _balance_latest() if balance is _UNKNOWN else balance
+        self.balance = balance  # the latest seen; None: unknown, nothing is ruled out
         self.estimates = price_estimates(self.models, self._size_chosen(data))
         self._tier_limits()
         if self.models and "model" not in self.initial:
@@ -167,7 +171,7 @@ class GenerationForm(forms.Form):
         return [(u, d) for u, d in zip(urls, descriptions, strict=True) if u or d]
 
     def _size_chosen(self, data: QueryDict | None) -> str:
-        size = (data or {}).get("image_size") or self.initial.get("image_size")
+        size = (data.get("image_size") if data else None) or self.initial.get("image_size")
         return size if size in IMAGE_SIZES else self.fields["image_size"].initial
 
     @property
@@ -177,12 +181,15 @@ class GenerationForm(forms.Form):
 
     def _tier_limits(self) -> None:
         """Disable, with the reason, the models and sizes the balance tier cannot use."""
+        model_field, size_field = self.fields["model"], self.fields["image_size"]
+        assert isinstance(model_field, forms.ChoiceField)
+        assert isinstance(size_field, forms.ChoiceField)
         self.unavailable_models = {
             m.key: reason
             for m in self.models
             if (reason := model_unavailable_reason(m, self.balance, self.estimates[m.key].shown))
         }
-        self.fields["model"].choices = [
+        model_field.choices = [
             (
                 m.key,
                 model_label(m, self.estimates[m.key])
@@ -190,18 +197,18 @@ class GenerationForm(forms.Form):
             )
             for m in self.models
         ]
-        self.fields["model"].widget.disabled = self.unavailable_models
-        self.fields["model"].widget.option_data = {m.key: model_option_data(m) for m in self.models}
+        model_field.widget.disabled = self.unavailable_models
+        model_field.widget.option_data = {m.key: model_option_data(m) for m in self.models}
         self.unavailable_sizes = {
             size: reason
             for size in IMAGE_SIZES
             if (reason := size_unavailable_reason(size, self.balance))
         }
-        self.fields["image_size"].choices = [
+        size_field.choices = [
             (s, IMAGE_SIZE_LABELS[s] + _unavailable(self.unavailable_sizes.get(s, "")))
             for s in IMAGE_SIZES
         ]
-        self.fields["image_size"].widget.disabled = self.unavailable_sizes
+        size_field.widget.disabled = self.unavailable_sizes
 
     def clean_prompt(self) -> str:
         prompt = self.cleaned_data["prompt"].strip()
@@ -217,7 +224,8 @@ class GenerationForm(forms.Form):
         return prompt
 
     def clean(self) -> dict:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         model = self._model_listed(cleaned.get("model", ""))
         size = cleaned.get("image_size")
         ratio = cleaned.get("aspect_ratio")
@@ -295,11 +303,3 @@ class GenerationForm(forms.Form):
                 ReferenceImage(url=u, description=d) for u, d in self.reference_rows
             ),
         )
-
-
-def _balance_latest() -> Decimal | None:
-    """The latest balance seen (a generation response, sync now, or typed in)."""
-    from depicta_web.spend.ledger import balance_current
-
-    seen = balance_current()
-    return seen.amount if seen else None

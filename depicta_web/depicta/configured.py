@@ -1,10 +1,11 @@
-"""The one place the app builds its Depicta client from settings."""
+"""The one place the app builds its Depicta client: from settings (the client itself takes
+everything as arguments and knows no Django)."""
 
 from django.conf import settings
 
-from depicta_web.depicta import DepictaClient
-from depicta_web.depicta.client import ssl_context
 from depicta_web.lib.netguard import GuardedTransport
+
+from .client import DepictaClient, ssl_context
 
 
 def depicta_client() -> DepictaClient:

@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from depicta_web.generations.models import Generation
-from depicta_web.generations.pipeline import generation_run
+from depicta_web.generations.tasks import generate_task
 from depicta_web.spend.models import PersonBudget
 
 from .. import depicta_docs as docs
@@ -17,7 +17,7 @@ from ..conftest import ALL_DATABASES, generation_make
 
 pytestmark = pytest.mark.django_db(transaction=True, databases=ALL_DATABASES)
 
-SUBMIT = reverse("generations:submit")
+SUBMIT = reverse("studio:submit")
 FLUX = docs.MODELS["models"][0]["id"]
 SEEDREAM = docs.MODELS["models"][1]["id"]
 
@@ -45,7 +45,7 @@ def charged(author, *, model: str, image_size: str, costs: list[str]) -> None:
 def test_the_studio_shows_approximate_prices_and_the_catalogues_disclaimer(
     alice_client, documented_api
 ):
-    page = alice_client.get(reverse("generations:index")).content.decode()
+    page = alice_client.get(reverse("studio:index")).content.decode()
     assert "FLUX 1.1 Pro — ≈ €0.045" in page
     assert "Seedream 4.5 — ≈ €0.035" in page
     assert docs.MODELS["disclaimer"] in page
@@ -80,7 +80,7 @@ def test_a_model_without_a_price_is_usable_and_says_its_price_comes_later(
 ):
     unpriced = {k: v for k, v in docs.MODELS["models"][0].items() if k != "approximate_cost_eur"}
     documented_api.routes["GET /v1/models"] = (200, {"models": [unpriced]}, {})
-    page = alice_client.get(reverse("generations:index")).content.decode()
+    page = alice_client.get(reverse("studio:index")).content.decode()
     assert "FLUX 1.1 Pro — price unknown until the first image" in page
     response = alice_client.post(SUBMIT, valid(), headers={"HX-Request": "true"})
     assert response.status_code == 200
@@ -119,7 +119,7 @@ def test_a_model_that_cannot_do_it_ends_in_a_plain_message(alice, documented_api
     refusal = {"error": "model_not_capable", "message": "This model cannot generate images."}
     documented_api.routes["POST /v1/generate/image"] = (422, refusal, {})
     generation = generation_make(alice, model=SEEDREAM)
-    generation_run(generation_id=str(generation.pk))
+    generate_task.call(generation_id=str(generation.pk))
     generation.refresh_from_db()
     assert generation.status == Generation.Status.FAILED
     assert generation.error_message.startswith("The chosen model cannot do this. Pick another")
