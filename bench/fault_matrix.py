@@ -1,9 +1,10 @@
 """The fault matrix at scale: the suite's fault tests with a bigger batch, table into the docs.
 
-    .venv/bin/python bench/fault_matrix.py [--batch 200] [--workers 6] [-k EXPR]
+    .venv/bin/python bench/fault_matrix.py [--batch 200] [--workers 6] [--loops 3] [-k EXPR]
 
 Runs tests/reliability/test_fault_matrix.py (real worker processes, the sandbox over real
-HTTP) with FAULT_MATRIX_BATCH generations per fault, collects each fault's audit, and writes
+HTTP) with FAULT_MATRIX_BATCH generations per fault and `--workers` claim loops in processes of
+`--loops` each (a kill takes that many tasks down), collects each fault's audit, and writes
 the table between the markers in docs/reliability.md. Exits non-zero if any fault fails.
 """
 
@@ -40,7 +41,8 @@ COLUMNS = (
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--batch", type=int, default=200)
-    parser.add_argument("--workers", type=int, default=6)
+    parser.add_argument("--workers", type=int, default=6, help="claim loops in all")
+    parser.add_argument("--loops", type=int, default=3, help="claim loops per worker process")
     parser.add_argument("-k", default="every_paid or killed", help="pytest -k expression")
     parser.add_argument("--no-doc", action="store_true", help="print only, leave the docs")
     args = parser.parse_args()
@@ -50,6 +52,7 @@ def main() -> None:
         **os.environ,
         "FAULT_MATRIX_BATCH": str(args.batch),
         "FAULT_MATRIX_WORKERS": str(args.workers),
+        "FAULT_MATRIX_LOOPS": str(args.loops),
         "FAULT_MATRIX_REPORT": str(report),
     }
     started = time.monotonic()
@@ -91,7 +94,8 @@ def _table(rows: list[dict], args: argparse.Namespace, seconds: float, code: int
     return "\n".join(
         [
             f"Command: `.venv/bin/python bench/fault_matrix.py --batch {args.batch} "
-            f"--workers {args.workers}` ({time.strftime('%Y-%m-%d')}, {platform.machine()}, "
+            f"--workers {args.workers} --loops {args.loops}` ({time.strftime('%Y-%m-%d')}, "
+            f"{platform.machine()}, "
             f"{os.cpu_count()} cores, {seconds / 60:.1f} min, pytest exit code {code}).",
             "",
             head,

@@ -7,7 +7,7 @@ under .ci/with-postgres (a throwaway server). It starts, with DEBUG=false (the p
 profile, SSL redirect off since there is no TLS proxy on loopback):
 - the studio under gunicorn (`--web` processes x 8 threads), static files by whitenoise;
 - the Depicta sandbox as a separate gunicorn (2 processes), answering in 1-3 s;
-- `--workers` task workers (`manage.py worker`) and a sweeper.
+- one task worker process (`manage.py worker`) with `--workers` claim loops and the sweeper.
 Then each simulated designer opens the studio, submits a prompt every 8-20 s, polls each of
 its cards every second (its `hx-get` URL: version and poll token, as htmx does) until final,
 and opens the gallery or an image now and then. Any answer other than 200/204/286/302, and
@@ -249,7 +249,7 @@ def main() -> None:
     parser.add_argument("--users", type=int, default=50)
     parser.add_argument("--seconds", type=float, default=60)
     parser.add_argument("--web", type=int, default=3, help="gunicorn processes for the studio")
-    parser.add_argument("--workers", type=int, default=6, help="task worker processes")
+    parser.add_argument("--workers", type=int, default=6, help="task claim loops")
     parser.add_argument("--compare-seconds", type=float, default=10)
     options = parser.parse_args()
     if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
@@ -312,11 +312,8 @@ def main() -> None:
         ],
         {"LOAD_URLCONF": "depicta_web.sandbox.standalone_urls"},
     )
-    workers = [
-        start([*manage, "worker", "--", "--interval", "0.2", "--no-reload"])
-        for _ in range(options.workers)
-    ]
-    workers.append(start([*manage, "sweep_generations", "--every", "15"]))
+    worker = [*manage, "worker", "--loops", str(options.workers), "--sweep-every", "15"]
+    workers = [start([*worker, "--", "--interval", "0.2", "--no-reload"])]
     try:
         _wait(web_port, web)
         _wait(sandbox_port, sandbox)

@@ -7,10 +7,11 @@ port with its own throwaway databases and media, submits the batch the way the s
 does (`generation_submit`), and reports:
 - first submit → last stored thumbnail, against the ideal count / cap x latency;
 - Depicta's answer → the thumbnail visible on a card polled like the browser does (a GET of
-  the card's status URL every DEPICTA_POLL_SECONDS), for a sample of cards.
+  the card's status URL every DEPICTA_POLL_SECONDS), for a sample of cards;
+- the studio's processes and their resident memory (/proc) once the batch is stored.
 The sandbox paints its full pictures (about 0.1 CPU-s each, on the same cores: work Depicta
 does on its own machines); --draft makes them cheaper still. Loopback only; it stops
-everything it started.
+everything it started and removes its files.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from __future__ import annotations
 import argparse
 import os
 import secrets
+import shutil
 import socket
 import statistics
 import subprocess
@@ -29,6 +31,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from proctree import tree_cpu_seconds, tree_memory  # noqa: E402 (bench/ is the script's dir)
 
 
 def _free_port() -> int:
@@ -65,36 +69,15 @@ def _wait_until_up(url: str, timeout: float = 60) -> None:
     raise SystemExit(f"{url} did not come up")
 
 
-def _tree_cpu_seconds(root: int) -> float:
-    """CPU time used so far by `root` and every process under it (Linux /proc)."""
-    parents, cpu = {}, {}
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-            except OSError:
-                continue
-            parents[int(entry.name)] = int(fields[1])
-            cpu[int(entry.name)] = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-    tree, grew = {root}, True
-    while grew:
-        grew = False
-        for pid, parent in parents.items():
-            if parent in tree and pid not in tree:
-                tree.add(pid)
-                grew = True
-    return sum(cpu.get(pid, 0.0) for pid in tree)
-
-
 def _wait_until_quiet(root: int, timeout: float = 90) -> None:
-    """Until the studio's processes have started (Django set-up in 15 workers is several
-    CPU-seconds): less than half a core busy over a second. A running studio is measured, not
-    one still booting."""
+    """Until the studio's processes have started (Django set-up, the demo logins, the start-up
+    sweep): less than half a core busy over a second. A running studio is measured, not one
+    still booting."""
     deadline = time.monotonic() + timeout
-    before = _tree_cpu_seconds(root)
+    before = tree_cpu_seconds(root)
     while time.monotonic() < deadline:
         time.sleep(1)
-        now = _tree_cpu_seconds(root)
+        now = tree_cpu_seconds(root)
         if now - before < 0.5:
             return
         before = now
@@ -128,14 +111,15 @@ def main() -> None:
         _wait_until_up(f"http://127.0.0.1:{env['DEPICTA_SANDBOX_PORT']}/sandbox/health")
         _wait_until_up(f"http://127.0.0.1:{port}/accounts/login/")
         _wait_until_quiet(studio.pid)  # the workers' own start-up (Django, the start-up sweep)
-        report = _run(args)
+        report = _run(args, studio.pid)
     finally:
-        studio.send_signal(subprocess.signal.SIGINT)
+        studio.terminate()  # SIGINT is ignored when the bench runs in the background
         studio.wait(timeout=30)
+        shutil.rmtree(var_dir, ignore_errors=True)  # databases and ~130 MB of media
     print(report)
 
 
-def _run(args: argparse.Namespace) -> str:
+def _run(args: argparse.Namespace, studio: int) -> str:
     import django
     import httpx
 
@@ -146,7 +130,7 @@ def _run(args: argparse.Namespace) -> str:
     from django.urls import reverse
 
     from depicta_web.generations.models import Generation
-    from depicta_web.generations.pipeline import FormParameters, generation_submit
+    from depicta_web.generations.submitting import FormParameters, generation_submit
 
     user = get_user_model().objects.create_user("bench", password=secrets.token_urlsafe())
     params = FormParameters(
@@ -185,6 +169,7 @@ def _run(args: argparse.Namespace) -> str:
         thread.start()
     while Generation.objects.exclude(status__in=Generation.FINAL_STATUSES).exists():
         time.sleep(0.5)
+    memory = tree_memory(studio)  # what `make run` holds once it has made the batch
     for thread in cards:
         thread.join(timeout=60)
     rows = Generation.objects.filter(pk__in=[g.pk for g in generations])
@@ -210,6 +195,7 @@ def _run(args: argparse.Namespace) -> str:
             f"90th percentile {statistics.quantiles(answer_to_card, n=10)[-1]:.2f} s, "
             f"max {max(answer_to_card):.2f} s "
             f"(goal <= poll + 0.5 = {poll + 0.5:.1f} s)",
+            f"studio process tree after the batch: {memory}",
         ]
     )
 

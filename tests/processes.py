@@ -1,7 +1,8 @@
 """Real task-worker processes for tests: `manage.py worker` on the test databases.
 
 The live server (app + sandbox) runs inside the test process; workers are separate processes,
-as in production, so they can be killed with SIGKILL mid-call or mid-download.
+as in production, so they can be killed with SIGKILL mid-call or mid-download. Each process
+runs `loops` claim loops (threads), as `make run`'s does, so one kill takes several tasks down.
 """
 
 from __future__ import annotations
@@ -55,15 +56,19 @@ def worker_env(*, base_url: str, **extra: str) -> dict[str, str]:
 class WorkerPool:
     """Starts, kills and stops `manage.py worker` processes (and optionally a sweeper)."""
 
-    def __init__(self, env: dict[str, str]) -> None:
+    def __init__(self, env: dict[str, str], *, loops: int = 1) -> None:
         self.env = env
+        self.loops = loops
         self.processes: list[subprocess.Popen] = []
 
     def start(self, count: int = 1) -> list[subprocess.Popen]:
+        """`count` processes of `self.loops` claim loops each."""
         command = [
             sys.executable,
             MANAGE,
             "worker",
+            "--loops",
+            str(self.loops),
             "--",
             "--interval",
             "0.1",

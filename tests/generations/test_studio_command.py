@@ -1,6 +1,6 @@
-"""`make run`'s own process: `manage.py studio` serves the studio, runs the sandbox as a
-separate server, and its workers take a prompt from the form to a stored picture; Ctrl+C
-stops every child.
+"""`make run`'s own process: `manage.py studio` makes the demo logins, serves the studio, runs
+the sandbox as a separate server, and its task loops take a prompt from the form to a stored
+picture; Ctrl+C stops every child.
 
 It runs on its own throwaway SQLite files (not the test database), as `make run` would on a
 fresh laptop.
@@ -34,6 +34,16 @@ def _refused(port: int) -> bool:
     return False
 
 
+def _demo_password(log: Path, process: subprocess.Popen, seconds: float = 60) -> str:
+    """The studio makes the demo logins itself and prints them before its announcement."""
+    deadline = time.monotonic() + seconds
+    while "Press Ctrl+C" not in log.read_text():
+        assert process.poll() is None, log.read_text()
+        assert time.monotonic() < deadline, log.read_text()
+        time.sleep(0.1)
+    return re.search(r"designer login: demo / (\S+)", log.read_text()).group(1)
+
+
 @pytest.fixture
 def studio(tmp_path):
     env = {k: v for k, v in os.environ.items() if k not in NOT_INHERITED}
@@ -47,16 +57,16 @@ def studio(tmp_path):
     )
     for database in ("default", "sandbox"):
         subprocess.run([*MANAGE, "migrate", "-v0", "--database", database], env=env, check=True)
-    logins = subprocess.run(
-        [*MANAGE, "ensure_demo_user"], env=env, check=True, capture_output=True, text=True
-    ).stdout
-    password = re.search(r"designer login: demo / (\S+)", logins).group(1)
-    log = (tmp_path / "studio.log").open("w")
+    log_path = tmp_path / "studio.log"
+    log = log_path.open("w")
     process = subprocess.Popen(
         [*MANAGE, "studio"], env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
     )
     try:
+        # The web server and the sandbox start side by side; either may answer first.
         wait_for_port(web, process, seconds=60)
+        wait_for_port(sandbox, process, seconds=60)
+        password = _demo_password(log_path, process)
         yield {"web": web, "sandbox": sandbox, "password": password, "process": process}
     finally:
         if process.poll() is None:

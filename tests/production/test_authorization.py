@@ -8,10 +8,12 @@ may trash or restore it, and only admins see spend and the admin site. New URLs 
 from __future__ import annotations
 
 import pytest
-from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.urls import reverse
 
 from depicta_web.gallery.models import Collection
 from depicta_web.generations.models import Generation
+
+from ..url_names import url_names
 
 pytestmark = pytest.mark.django_db(databases=["default", "sandbox"])
 
@@ -74,23 +76,8 @@ MATRIX: dict[str, tuple[str, str, dict, tuple[str, str, str, str]]] = {
 NOT_IN_MATRIX_NAMESPACES = ("sandbox:", "admin:")
 
 
-def _names(patterns, namespace: str = "") -> set[str]:
-    names = set()
-    for pattern in patterns:
-        if isinstance(pattern, URLResolver):
-            inner = namespace + (f"{pattern.namespace}:" if pattern.namespace else "")
-            names |= _names(pattern.url_patterns, inner)
-        elif isinstance(pattern, URLPattern) and pattern.name:
-            names.add(namespace + pattern.name)
-    return names
-
-
 def test_every_url_is_in_the_matrix():
-    names = {
-        name
-        for name in _names(get_resolver().url_patterns)
-        if not name.startswith(NOT_IN_MATRIX_NAMESPACES)
-    }
+    names = {name for name in url_names() if not name.startswith(NOT_IN_MATRIX_NAMESPACES)}
     assert names - MATRIX.keys() == set(), "new URLs: give each a row in MATRIX"
     assert MATRIX.keys() - names - {n for n in MATRIX if n.startswith("admin:")} == set()
 

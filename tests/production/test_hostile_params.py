@@ -19,7 +19,7 @@ from urllib.parse import quote, urlencode
 import pytest
 from django.contrib import admin
 from django.test import Client, RequestFactory
-from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.urls import reverse
 
 from depicta_web.gallery.forms import GalleryFilterForm
 from depicta_web.gallery.models import Collection
@@ -27,6 +27,8 @@ from depicta_web.generations.models import Generation
 from depicta_web.spend.exports import EXPORTS
 from depicta_web.spend.forms import SpendFilterForm
 from depicta_web.spend.models import TopUp
+
+from ..url_names import url_names
 
 pytestmark = pytest.mark.django_db(databases=["default", "sandbox"])
 
@@ -184,21 +186,10 @@ POST_ONLY = {
 }
 
 
-def _url_names(patterns, namespace: str = "") -> set[str]:
-    names = set()
-    for pattern in patterns:
-        if isinstance(pattern, URLResolver):
-            inner = namespace + (f"{pattern.namespace}:" if pattern.namespace else "")
-            names |= _url_names(pattern.url_patterns, inner)
-        elif isinstance(pattern, URLPattern) and pattern.name:
-            names.add(namespace + pattern.name)
-    return names
-
-
 def test_every_page_is_fed_hostile_params():
     names = {
         name
-        for name in _url_names(get_resolver().url_patterns)
+        for name in url_names()
         if not name.startswith(("admin:", "sandbox:"))  # the admin's pages: see below
     }
     covered = {

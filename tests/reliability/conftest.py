@@ -10,6 +10,11 @@ from .audit import Audit
 
 # ≥ 20 per fault in the suite; bench/fault_matrix.py runs the same tests with 200.
 BATCH = int(os.environ.get("FAULT_MATRIX_BATCH", "20"))
+# Claim loops in all, in worker processes of LOOPS each (make run: every loop in one process),
+# so a SIGKILL takes several tasks down at once.
+WORKERS = int(os.environ.get("FAULT_MATRIX_WORKERS", "4"))
+LOOPS = int(os.environ.get("FAULT_MATRIX_LOOPS", "2"))
+PROCESSES = -(-WORKERS // LOOPS)
 # Where bench/fault_matrix.py collects each fault's row (one JSON object per line).
 REPORT = os.environ.get("FAULT_MATRIX_REPORT", "")
 
@@ -27,7 +32,9 @@ def faulty_sandbox(sandbox, settings):
 @pytest.fixture
 def fleet(faulty_sandbox):
     """Real worker processes on the test databases; the test starts and kills them."""
-    pool = WorkerPool(worker_env(base_url=faulty_sandbox, DEPICTA_SWEEP_STUCK_SECONDS="3"))
+    pool = WorkerPool(
+        worker_env(base_url=faulty_sandbox, DEPICTA_SWEEP_STUCK_SECONDS="3"), loops=LOOPS
+    )
     yield pool
     pool.stop()
 

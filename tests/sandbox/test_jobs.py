@@ -1,6 +1,5 @@
 """GET /v1/jobs and /v1/jobs/{id}: every accepted generation, per key, newest first."""
 
-
 import pytest
 
 from depicta_web.depicta.schema import Job, JobPage
