@@ -21,10 +21,9 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
 from depicta_web.generations.claim_loops import ClaimLoops, db_worker_options, malloc_gives_back
-from depicta_web.generations.sweeper import generations_sweep
 from depicta_web.lib.env import env_int
 
-from .worker import keep_sqlite_connections
+from .worker import keep_sqlite_connections, sweep_at_start
 
 # make run's sweeper period; every start also sweeps once, healing a crash of the last run.
 SWEEP_EVERY_SECONDS = 15
@@ -84,12 +83,7 @@ class Command(BaseCommand):
         return self.claim_loops
 
     def _start_workers(self, loops: int) -> ClaimLoops:
-        report = generations_sweep()
-        if report:
-            self.stdout.write(
-                f"Sweep at start: requeued {len(report.requeued)}, "
-                f"recovering {len(report.recovering)}"
-            )
+        sweep_at_start(self.stdout)
         keep_sqlite_connections()
         worker = db_worker_options(
             ["--interval", str(QUEUE_INTERVAL_SECONDS), "--worker-id", f"studio-{os.getpid()}"],

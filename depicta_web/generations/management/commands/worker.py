@@ -41,12 +41,7 @@ class Command(BaseCommand):
         if loops < 1:
             raise CommandError("--loops must be at least 1")
         worker = db_worker_options(db_worker_args, stdout=self.stdout)
-        report = generations_sweep()
-        if report:
-            self.stdout.write(
-                f"Sweep at start: requeued {len(report.requeued)}, "
-                f"recovering {len(report.recovering)}"
-            )
+        sweep_at_start(self.stdout)
         keep_sqlite_connections()
         malloc_gives_back()
         claim_loops = ClaimLoops(count=loops, sweep_every=sweep_every, **worker)
@@ -68,6 +63,15 @@ def stop_on_signals(claim_loops: ClaimLoops) -> None:
 
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, shutdown)
+
+
+def sweep_at_start(stdout: Any) -> None:
+    """Heal what a killed worker left before taking new work, and say so when there was any."""
+    report = generations_sweep()
+    if report:
+        stdout.write(
+            f"Sweep at start: requeued {len(report.requeued)}, recovering {len(report.recovering)}"
+        )
 
 
 def keep_sqlite_connections() -> None:
